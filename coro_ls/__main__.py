@@ -1,0 +1,7 @@
+"""``python -m coro_ls`` runs the same command line as the ``coro-ls`` script."""
+
+import sys
+
+from coro_ls.cli import main
+
+sys.exit(main())
