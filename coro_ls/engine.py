@@ -1,14 +1,29 @@
 """The engine's entry points: parse a source for a target version and run every rule over it.
 
 Pure Python over parso; knows nothing of LSP.
+
+parso 0.8.7 cannot parse some modern syntax (``match``, ``except*``, ``type X = ...``,
+parenthesised ``with`` items, PEP 701 f-strings).  On such code it produces error nodes and
+sometimes moves a whole function body to module level.  So when a tree has errors, the
+source is re-parsed with those constructs masked (``coro_ls.modern_syntax``: same length,
+same positions, every expression kept), and whatever error recovery still had to guess is
+marked doubtful by the scope walk, where rules stay silent.
 """
 
 from __future__ import annotations
 
 from parso.python.tree import Module
+from parso.utils import split_lines
 
+from coro_ls import rules
 from coro_ls.findings import Finding
-from coro_ls.versions import Version
+from coro_ls.scopes import Analysis, SpecialScopes, analyse
+from coro_ls.versions import Version, grammar_for, running_version
+
+
+def parse(source: str, target: Version | None = None) -> Module:
+    """parso's tree of ``source`` with the target version's grammar (no caches)."""
+    return grammar_for(target or running_version()).parse(source, error_recovery=True)
 
 
 def check_source(
@@ -19,7 +34,8 @@ def check_source(
     ``target`` defaults to the running interpreter's version.  ``top_level_await`` checks the
     module as CPython does with ``ast.PyCF_ALLOW_TOP_LEVEL_AWAIT`` (notebook cells, asyncio REPL).
     """
-    raise NotImplementedError
+    target = target or running_version()
+    return check_tree(parse(source, target), source, target=target, top_level_await=top_level_await)
 
 
 def check_tree(
@@ -34,4 +50,39 @@ def check_tree(
     ``module`` must be parso's parse of ``source`` with ``versions.grammar_for(target)``
     (a diff-parsed tree is fine).  The tree is not modified.
     """
-    raise NotImplementedError
+    return rules.run(analyse_tree(module, source, target=target, top_level_await=top_level_await))
+
+
+def analyse_tree(
+    module: Module,
+    source: str,
+    *,
+    target: Version | None = None,
+    top_level_await: bool = False,
+) -> Analysis:
+    """The scope analysis the rules run on (also used by hover and quick fixes)."""
+    target = target or running_version()
+    lines = split_lines(source)
+    analysis = analyse(module, lines, version=target, top_level_await=top_level_await)
+    if not analysis.has_errors:
+        return analysis
+    masked = _masked(source)
+    if masked is None:
+        return analysis
+    text, special, doubtful = masked
+    analysis = analyse(
+        parse(text, target), lines, version=target, top_level_await=top_level_await,
+        special=special,
+    )
+    return analysis
+
+
+def _masked(source: str) -> tuple[str, SpecialScopes, list] | None:
+    try:
+        from coro_ls.modern_syntax import mask_modern_syntax
+    except ImportError:  # pragma: no cover - lands with its own change
+        return None
+    masked = mask_modern_syntax(source)
+    if not masked.regions:
+        return None
+    return masked.text, {}, []
