@@ -1,0 +1,56 @@
+// The coro-ls extension: starts the coro-ls language server for Python files, untitled Python
+// buffers and notebook cells, and keeps it in step with the `coroLs.*` launch settings.
+
+import * as vscode from "vscode";
+
+import { type ServerState, ServerManager } from "./server";
+import { affectsLaunch } from "./settings";
+
+/** What `vscode.extensions.getExtension("coro-ls.coro-ls").exports` offers other extensions. */
+export interface CoroLsApi {
+  readonly state: ServerState;
+  readonly lastError: string | undefined;
+  readonly commandLine: string[] | undefined;
+  readonly onDidChangeState: vscode.Event<ServerState>;
+  restart(): Promise<void>;
+}
+
+let manager: ServerManager | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<CoroLsApi> {
+  const output = vscode.window.createOutputChannel("coro-ls", { log: true });
+  const server = new ServerManager(output);
+  manager = server;
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand("coroLs.restart", () => server.restart()),
+    vscode.commands.registerCommand("coroLs.showLog", () => output.show()),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (affectsLaunch(event)) {
+        output.info("Launch settings changed: restarting the server");
+        void server.restart();
+      }
+    }),
+  );
+  void server.start();
+  return {
+    get state() {
+      return server.state;
+    },
+    get lastError() {
+      return server.lastError;
+    },
+    get commandLine() {
+      return server.commandLine;
+    },
+    onDidChangeState: server.onDidChangeState,
+    restart: () => server.restart(),
+  };
+}
+
+export function deactivate(): Promise<void> | undefined {
+  // Returning the promise lets the server answer `shutdown` before the extension host exits.
+  const stopping = manager?.stop();
+  manager = undefined;
+  return stopping;
+}
