@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import TextIO
 
-from coro_ls import sources
+from coro_ls import notebooks, rules, sources
 from coro_ls.engine import check_source
 from coro_ls.findings import Finding
 from coro_ls.versions import Version, accepted, format_version, parse_version, running_version
@@ -51,9 +51,11 @@ class Report:
     end_column: int
     code: str
     message: str
+    cell: int | None = None
+    """For a notebook: the 1-based cell the lines and columns belong to."""
 
     @classmethod
-    def of(cls, filename: str, finding: Finding) -> Report:
+    def of(cls, filename: str, finding: Finding, cell: int | None = None) -> Report:
         # parso columns are 0-based code points: one more makes them 1-based characters.
         return cls(
             filename,
@@ -63,10 +65,46 @@ class Report:
             finding.end[1] + 1,
             finding.code,
             finding.message,
+            cell,
         )
 
-    def sort_key(self) -> tuple[str, int, int, int, int, str]:
-        return (self.filename, self.line, self.column, self.end_line, self.end_column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, int, int, str]:
+        return (
+            self.filename,
+            self.cell or 0,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            self.code,
+        )
+
+    def as_json(self) -> dict[str, object]:
+        fields = asdict(self)
+        if self.cell is None:
+            del fields["cell"]
+        return fields
+
+    def as_text(self) -> str:
+        where = f"{self.filename}:" if self.cell is None else f"{self.filename}:cell {self.cell}:"
+        return f"{where}{self.line}:{self.column}: {self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What decides the findings, whatever the paths (the settings a server would share)."""
+
+    target: Version | None = None
+    top_level_await: bool = False
+    select: tuple[str, ...] | None = None
+    """Rule codes or code prefixes to report; ``None`` reports every rule."""
+    ignore: tuple[str, ...] = ()
+    """Rule codes or code prefixes never to report (wins over ``select``)."""
+
+    def wants(self, code: str) -> bool:
+        if code.startswith(self.ignore):
+            return False
+        return self.select is None or code.startswith(self.select)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -99,6 +137,26 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "(default: %(default)s)",
     )
     parser.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="report only these rules: comma-separated codes or prefixes (CORO104,CORO105 or "
+        "CORO10); default: every rule",
+    )
+    parser.add_argument(
+        "--ignore",
+        type=_codes,
+        default=(),
+        metavar="CODES",
+        help="never report these rules (codes or prefixes, comma-separated); wins over --select",
+    )
+    parser.add_argument(
+        "--top-level-await",
+        action="store_true",
+        help="allow await, async for, async with and async comprehensions at module level, "
+        "as the asyncio REPL does (notebook cells are always checked this way)",
+    )
+    parser.add_argument(
         "--stdin-filename",
         metavar="NAME",
         help=f"the file name to report for {STDIN!r} (default: {STDIN!r})",
@@ -113,6 +171,17 @@ def _target_version(text: str) -> Version:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _codes(text: str) -> tuple[str, ...]:
+    known = sorted(rules.load())
+    codes = tuple(code.strip().upper() for code in text.split(",") if code.strip())
+    for code in codes:
+        if not any(rule.startswith(code) for rule in known):
+            raise argparse.ArgumentTypeError(
+                f"unknown rule code {code!r}; known codes: {', '.join(known)}"
+            )
+    return codes
+
+
 def run(args: argparse.Namespace) -> int:
     if args.stdin_filename is not None and STDIN not in args.paths:
         print(
@@ -120,11 +189,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    reports, errors = check_paths(
-        args.paths,
+    options = CheckOptions(
         target=args.target_version,
-        stdin_filename=args.stdin_filename,
+        top_level_await=args.top_level_await,
+        select=args.select,
+        ignore=args.ignore,
     )
+    reports, errors = check_paths(args.paths, options, stdin_filename=args.stdin_filename)
     for error in errors:
         print(f"coro-ls: {error.path}: {error.reason}", file=sys.stderr)
     write_reports(reports, args.output_format, sys.stdout)
@@ -135,9 +206,8 @@ def run(args: argparse.Namespace) -> int:
 
 def check_paths(
     paths: Iterable[str],
+    options: CheckOptions = CheckOptions(),
     *,
-    target: Version | None = None,
-    top_level_await: bool = False,
     stdin_filename: str | None = None,
 ) -> tuple[list[Report], list[sources.SourceError]]:
     """Every finding under ``paths`` sorted by file then position, and the paths that failed."""
@@ -147,7 +217,9 @@ def check_paths(
     stdin_name = (stdin_filename or STDIN) if STDIN in paths else None
     for source in _read_all(files, errors, stdin_name):
         try:
-            findings = check_source(source.text, target=target, top_level_await=top_level_await)
+            found = list(check_text(source, options))
+        except notebooks.InvalidNotebook as error:
+            errors.append(sources.SourceError(source.path, str(error)))
         except Exception as error:  # one file must not stop the others; say which one failed
             errors.append(
                 sources.SourceError(
@@ -155,11 +227,24 @@ def check_paths(
                     f"internal error, please report it: {type(error).__name__}: {error}",
                 )
             )
-            continue
-        reports.extend(Report.of(source.path, finding) for finding in findings)
+        else:
+            reports.extend(report for report in found if options.wants(report.code))
     reports.sort(key=Report.sort_key)
     errors.sort(key=lambda error: error.path)
     return reports, errors
+
+
+def check_text(source: sources.Source, options: CheckOptions) -> Iterator[Report]:
+    """One file's findings; a notebook's cells are checked one by one, as IPython runs them."""
+    if not notebooks.is_notebook(source.path):
+        for finding in check_source(
+            source.text, target=options.target, top_level_await=options.top_level_await
+        ):
+            yield Report.of(source.path, finding)
+        return
+    for cell in notebooks.python_cells(source.text):
+        for finding in check_source(cell.source, target=options.target, top_level_await=True):
+            yield Report.of(source.path, finding, cell.number)
 
 
 def _read_all(
@@ -178,7 +263,7 @@ def _read_all(
 def write_reports(reports: list[Report], output_format: str, out: TextIO) -> None:
     if output_format == "json":
         # ASCII escapes keep the output valid whatever encoding stdout has.
-        out.write(json.dumps([asdict(report) for report in reports], indent=2) + "\n")
+        out.write(json.dumps([report.as_json() for report in reports], indent=2) + "\n")
         return
-    for r in reports:
-        out.write(f"{r.filename}:{r.line}:{r.column}: {r.code} {r.message}\n")
+    for report in reports:
+        out.write(report.as_text() + "\n")

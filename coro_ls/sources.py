@@ -14,7 +14,9 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+from coro_ls.notebooks import is_notebook
+
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 """What a directory walk picks up; a file named on the command line is checked whatever it is."""
 
 SKIPPED_DIRECTORY_NAMES = frozenset({"__pycache__"})
@@ -77,7 +79,8 @@ def _walk(root: str, errors: list[SourceError]) -> Iterator[str]:
         ]
         for name in files:
             if name.endswith(PYTHON_SUFFIXES):
-                yield os.path.join(directory, name)
+                # normpath: walking "." should report "src/app.py", not "./src/app.py".
+                yield os.path.normpath(os.path.join(directory, name))
 
 
 def read_source(path: str) -> Source | SourceError:
@@ -90,8 +93,9 @@ def read_source(path: str) -> Source | SourceError:
 
 
 def source_from_bytes(path: str, data: bytes) -> Source | SourceError:
+    """``data`` as text: JSON for a notebook (always UTF-8), Python source otherwise."""
     try:
-        return Source(path, decode_source(data))
+        return Source(path, decode_json(data) if is_notebook(path) else decode_source(data))
     except UndecodableSource as error:
         return SourceError(path, str(error))
 
@@ -122,6 +126,16 @@ def decode_source(data: bytes) -> str:
         raise UndecodableSource(
             f"cannot decode line {line}, column {column} as {encoding}: "
             f"{error.reason} (byte 0x{data[error.start]:02x}){hint}"
+        ) from None
+
+
+def decode_json(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _text_position(data, error.start, "utf-8-sig")
+        raise UndecodableSource(
+            f"cannot decode line {line}, column {column} as utf-8 (JSON must be): {error.reason}"
         ) from None
 
 

@@ -24,6 +24,7 @@ from coro_ls.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
+TLA = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 JSON_KEYS = {"filename", "line", "column", "end_line", "end_column", "code", "message"}
 
 AWAIT_IN_DEF = "def f():\n    await x\n"
@@ -435,6 +436,89 @@ def test_stdin_filename_without_dash_is_a_usage_error(tmp_path, capsys):
 
     assert (status, out) == (2, "")
     assert "--stdin-filename" in err
+
+
+MANY_RULES = (
+    "def f():\n    await a\n    async for x in b:\n        pass\n    return [await c for c in d]\n"
+)
+
+
+def test_select_and_ignore_filter_by_code_or_prefix(tmp_path, capsys):
+    path = write(tmp_path / "many.py", MANY_RULES)
+
+    _, every, _ = run_json(capsys, str(path))
+    _, selected, _ = run_json(capsys, "--select", "coro102,CORO104", str(path))
+    _, ignored, _ = run_json(capsys, "--ignore", "CORO101", str(path))
+    status, neither, _ = run_json(capsys, "--select", "CORO10", "--ignore", "CORO1", str(path))
+
+    assert [f["code"] for f in every] == ["CORO101", "CORO102", "CORO104"]
+    assert selected == [f for f in every if f["code"] in ("CORO102", "CORO104")]
+    assert ignored == [f for f in every if f["code"] != "CORO101"]
+    assert (status, neither) == (0, [])  # nothing left to report: clean
+
+
+def test_unknown_code_in_select_is_a_usage_error(tmp_path, capsys):
+    path = write(tmp_path / "a.py", AWAIT_IN_DEF)
+
+    status, out, err = run(capsys, "--select", "CORO101,E501", str(path))
+
+    assert (status, out) == (2, "")
+    assert "'E501'" in err and "CORO107" in err  # names the culprit and what exists
+
+
+def notebook(*cells: tuple[str, str], language: str = "python") -> str:
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"language_info": {"name": language}},
+            "cells": [
+                {"cell_type": kind, "metadata": {}, "source": text.splitlines(keepends=True)}
+                for kind, text in cells
+            ],
+        }
+    )
+
+
+def test_notebook_cells_are_checked_one_by_one_with_top_level_await(tmp_path, capsys):
+    cells = [
+        ("markdown", "# Fetching\n\n`await` is fine here"),
+        ("code", "import asyncio\nresult = await asyncio.sleep(0, 'ok')\n"),
+        ("code", "%time x = 1\n!echo hi\ndef sync():\n    await asyncio.sleep(1)\n"),
+        ("code", "%%bash\necho await nothing\n"),
+        ("code", "class Config:\n    value = await asyncio.sleep(0)\n"),
+    ]
+    path = write(tmp_path / "analysis.ipynb", notebook(*cells))
+    # IPython runs each cell as its own module with top-level await allowed.
+    third = compile_error(b"pass\npass\n" + cells[2][1].split("\n", 2)[2].encode(), TLA)
+    fifth = compile_error(cells[4][1].encode(), TLA)
+
+    status, out, _ = run(capsys, str(tmp_path))
+    _, findings, _ = run_json(capsys, str(path))
+
+    assert status == 1
+    assert [(f["cell"], f["line"], f["column"], f["message"]) for f in findings] == [
+        (3, third["line"], third["column"], third["message"]),
+        (5, fifth["line"], fifth["column"], fifth["message"]),
+    ]
+    assert out.splitlines()[0] == (
+        f"{path}:cell 3:{third['line']}:{third['column']}: CORO101 {third['message']}"
+    )
+
+
+def test_notebook_with_another_kernel_is_not_python(tmp_path, capsys):
+    path = write(tmp_path / "r.ipynb", notebook(("code", "x <- await(y)\n"), language="R"))
+
+    assert run(capsys, str(path)) == (0, "", "")
+
+
+def test_file_named_ipynb_that_is_not_json_exits_2(tmp_path, capsys):
+    path = write(tmp_path / "broken.ipynb", '{"cells": [')
+
+    status, out, err = run(capsys, str(path))
+
+    assert (status, out) == (2, "")
+    assert err.startswith(f"coro-ls: {path}: not a notebook: invalid JSON")
 
 
 # --- as a user runs it ----------------------------------------------------------------------
