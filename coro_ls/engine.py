@@ -35,7 +35,8 @@ def check_source(
     module as CPython does with ``ast.PyCF_ALLOW_TOP_LEVEL_AWAIT`` (notebook cells, asyncio REPL).
     """
     target = target or running_version()
-    return check_tree(parse(source, target), source, target=target, top_level_await=top_level_await)
+    module = parse(source, target)
+    return check_tree(module, source, target=target, top_level_await=top_level_await)
 
 
 def check_tree(
