@@ -521,6 +521,17 @@ def test_file_named_ipynb_that_is_not_json_exits_2(tmp_path, capsys):
     assert err.startswith(f"coro-ls: {path}: not a notebook: invalid JSON")
 
 
+def test_stdin_filename_ending_in_ipynb_reads_a_notebook(capsys, monkeypatch):
+    data = notebook(("code", "await x\n"), ("code", "def f():\n    await x\n")).encode()
+
+    status, out, _ = run(
+        capsys, "-", "--stdin-filename", "nb.ipynb", stdin=data, monkeypatch=monkeypatch
+    )
+
+    assert status == 1
+    assert out.startswith("nb.ipynb:cell 2:2:5: CORO101 ")
+
+
 # --- as a user runs it ----------------------------------------------------------------------
 
 
@@ -626,3 +637,33 @@ def test_repl_example_with_top_level_await_keeps_only_the_class_body(capsys):
     assert [(f["line"], f["column"], f["message"]) for f in findings] == [
         (expected["line"], expected["column"], expected["message"])
     ]
+
+
+# --- README's command-line section shows real runs -------------------------------------------
+
+
+def _readme_console(command: str) -> str:
+    """What README shows after ``$ <command>`` in a console block, up to the next prompt/fence."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(f"$ {command}\n", 1)[1]
+    return re.split(r"^\s*(?:\$|```|\.\.\.$)", shown, maxsplit=1, flags=re.MULTILINE)[0]
+
+
+def test_readme_text_example_is_real_output(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    shown = _readme_console("coro-ls check examples/").splitlines()
+
+    status, out, _ = run(capsys, "--target-version", "3.11", "examples/")
+
+    assert shown and status == 1
+    assert out.splitlines()[: len(shown)] == shown
+
+
+def test_readme_json_example_is_real_output(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    command = "coro-ls check --output-format json examples/annotations.py"
+    shown = json.loads(_readme_console(command))
+
+    _, findings, _ = run_json(capsys, "--target-version", "3.11", "examples/annotations.py")
+
+    assert findings == shown
