@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -198,7 +199,13 @@ def run(args: argparse.Namespace) -> int:
     reports, errors = check_paths(args.paths, options, stdin_filename=args.stdin_filename)
     for error in errors:
         print(f"coro-ls: {error.path}: {error.reason}", file=sys.stderr)
-    write_reports(reports, args.output_format, sys.stdout)
+    try:
+        write_reports(reports, args.output_format, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `coro-ls check . | head` closed the pipe: stop quietly, as other Unix tools do,
+        # and keep the interpreter's final flush from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if reports:
         return EXIT_FINDINGS
     return EXIT_ERROR if errors else EXIT_CLEAN

@@ -570,6 +570,22 @@ def test_console_script_json_over_stdin(tmp_path):
     assert (finding["filename"], finding["code"], finding["line"]) == ("s.py", "CORO102", 2)
 
 
+def test_output_cut_short_by_a_closed_pipe_is_not_a_crash(tmp_path):
+    path = write(tmp_path / "many.py", "".join(f"def f{n}():\n    await x\n" for n in range(3000)))
+
+    process = subprocess.Popen(
+        [_console_script(), "check", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does, long before the ~200 kB of findings are out
+    stderr = process.stderr.read()
+    status = process.wait(timeout=60)
+
+    assert first.startswith(f"{path}:2:5: CORO101 ".encode())
+    assert (status, stderr) == (1, b"")
+
+
 def test_console_script_usage_error_exits_2(tmp_path):
     result = subprocess.run(
         [_console_script(), "check", "--output-format", "xml", str(tmp_path)],
