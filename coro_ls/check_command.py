@@ -8,6 +8,7 @@ columns are 1-based, columns count characters, ends are exclusive.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -24,9 +25,11 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STDIN = "-"
 
 EPILOG = f"""\
-Directories are searched recursively for *.py and *.pyi files, skipping hidden directories,
-virtual environments (directories holding pyvenv.cfg) and __pycache__.  Files are decoded as
-CPython decodes them (PEP 263 coding declarations, UTF-8 BOM).
+Directories are searched recursively for *.py, *.pyi and *.ipynb files, skipping hidden
+directories, virtual environments (directories holding pyvenv.cfg) and __pycache__.  Files
+are decoded as CPython decodes them (PEP 263 coding declarations, UTF-8 BOM).  Notebook code
+cells are checked one by one, with top-level await allowed, and reported as
+path:cell N:line:col.
 
 exit status:
   {EXIT_FINDINGS}  something was found
@@ -257,9 +260,13 @@ def check_text(source: sources.Source, options: CheckOptions) -> Iterator[Report
 def _read_all(
     files: list[str], errors: list[sources.SourceError], stdin_name: str | None
 ) -> Iterator[sources.Source]:
-    candidates = [sources.read_source(path) for path in files]
+    # One file at a time: a large tree is never held in memory at once.
+    candidates: Iterator[sources.Source | sources.SourceError] = (
+        sources.read_source(path) for path in files
+    )
     if stdin_name is not None:
-        candidates.append(sources.source_from_bytes(stdin_name, sys.stdin.buffer.read()))
+        stdin = sources.source_from_bytes(stdin_name, sys.stdin.buffer.read())
+        candidates = itertools.chain(candidates, [stdin])
     for candidate in candidates:
         if isinstance(candidate, sources.SourceError):
             errors.append(candidate)
