@@ -1,0 +1,341 @@
+"""Which ``async for`` / ``async with`` statements a document holds, and which one a range means.
+
+parso 0.8.7 cannot parse the parenthesised form ``async with (A() as a, B() as b):`` (and reads
+``async with (A(), B()):`` as one tuple, which CPython 3.9+ does not).  Those headers are found
+in the token stream; the document is then parsed once more with each such parenthesised group
+replaced by ``(`` + its newlines + ``)``, which keeps every line of every body where it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Optional
+
+from parso.python import tree
+from parso.python.token import PythonTokenTypes
+from parso.python.tokenize import tokenize
+from parso.tree import BaseNode, NodeOrLeaf
+from parso.utils import parse_version_string, split_lines
+
+from coro_ls.expansions.text import Lines, to_document
+from coro_ls.findings import Position
+from coro_ls.versions import Version, format_version, grammar_for, running_version
+
+TITLES = {
+    "for": "Inline expansion of 'async for'",
+    "with": "Inline expansion of 'async with'",
+}
+"""The code actions' titles, by statement kind."""
+
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+@dataclass(frozen=True)
+class WithItem:
+    expression: str
+    """The context manager expression's source text."""
+    target: Optional[str]
+    """The ``as`` target's source text, if any."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One ``async for`` / ``async with`` statement.  Holds parso nodes: do not keep it across edits."""
+
+    kind: str
+    """``"for"`` or ``"with"``."""
+    start: Position
+    """Where ``async`` starts."""
+    header_end: Position
+    """Just after the header's colon."""
+    end: Position
+    """The statement's exclusive end (column 0 of the line after its last newline, usually)."""
+    last_token_end: Position
+    """The end of its last token (before the final newline and any trailing comment)."""
+    node: tree.PythonNode
+    """The ``async_stmt`` node, in :attr:`tree_source`'s tree."""
+    tree_source: str
+    """The text :attr:`node` was parsed from: the document, or the document with parenthesised
+    ``async with`` items blanked out (same lines, same positions outside those headers)."""
+    items: tuple[WithItem, ...] = ()
+    """For ``with``: the items, in order."""
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind]
+
+
+@dataclass(frozen=True)
+class _ParenHeader:
+    """An ``async with ( ... ):`` whose parentheses hold items, not one expression."""
+
+    async_pos: Position
+    open_pos: Position
+    close_end: Position
+    colon_end: Position
+    items: tuple[WithItem, ...]
+
+
+def iter_statements(
+    source: str, module: tree.Module, *, version: Version | None = None
+) -> Iterator[Statement]:
+    """Every ``async for`` / ``async with`` statement of the document, outer before inner."""
+    version = version or running_version()
+    headers = _paren_headers(source, version) if version >= (3, 9) else []
+    tree_source = source
+    if headers:
+        tree_source = _blank_headers(source, headers)
+        module = grammar_for(version).parse(tree_source)
+    by_start = {header.async_pos: header for header in headers}
+    for node in _walk(module):
+        if node.type != "async_stmt" or node.children[1].type not in ("for_stmt", "with_stmt"):
+            continue
+        statement = _statement(node, tree_source, by_start.get(node.start_pos), source)
+        if statement is not None:
+            yield statement
+
+
+def find_expandable(
+    source: str,
+    module: tree.Module,
+    start: Position,
+    end: Position | None = None,
+    *,
+    version: Version | None = None,
+) -> Statement | None:
+    """The innermost statement whose header holds the range, or that the range covers."""
+    end = end or start
+    best: Statement | None = None
+    for statement in iter_statements(source, module, version=version):
+        on_header = statement.start <= start and end <= statement.header_end
+        covers = (
+            (statement.start[0], 0) <= start <= statement.start
+            and statement.last_token_end <= end <= max(statement.end, statement.last_token_end)
+        )
+        if (on_header or covers) and (best is None or statement.start > best.start):
+            best = statement
+    return best
+
+
+def statement_at(
+    source: str, module: tree.Module, position: Position, *, version: Version | None = None
+) -> Statement | None:
+    """The innermost statement that contains ``position`` (header or body)."""
+    best: Statement | None = None
+    for statement in iter_statements(source, module, version=version):
+        if statement.start <= position <= statement.last_token_end and (
+            best is None or statement.start > best.start
+        ):
+            best = statement
+    return best
+
+
+def line_statement_at(
+    source: str, module: tree.Module, line: int, *, version: Version | None = None
+) -> Statement | None:
+    """The innermost statement whose lines include ``line``."""
+    best: Statement | None = None
+    for statement in iter_statements(source, module, version=version):
+        if statement.start[0] <= line <= statement.last_token_end[0] and (
+            best is None or statement.start > best.start
+        ):
+            best = statement
+    return best
+
+
+def _walk(node: NodeOrLeaf) -> Iterator[NodeOrLeaf]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, BaseNode):
+            stack.extend(reversed(current.children))
+
+
+def _statement(
+    node: tree.PythonNode, tree_source: str, header: _ParenHeader | None, source: str
+) -> Statement | None:
+    compound = node.children[1]
+    lines = split_lines(tree_source, keepends=True)
+    async_line = lines[node.start_pos[0] - 1]
+    if async_line[: node.start_pos[1]].strip():
+        return None  # not at the start of its line: nothing sensible to indent from
+    if compound.type == "for_stmt":
+        if len(compound.children) < 6 or compound.children[4] != ":":
+            return None
+        colon = compound.children[4]
+        items: tuple[WithItem, ...] = ()
+    else:
+        colon = compound.children[-2]
+        if colon != ":":
+            return None
+        if header is not None:
+            items = header.items
+        else:
+            items = tuple(_parso_items(compound.children[1:-2]))
+            if not items:
+                return None
+    header_end = colon.end_pos
+    end = compound.end_pos
+    last = compound.get_last_leaf()
+    if last.type == "newline":
+        last_end = last.start_pos
+    else:
+        last_end = last.end_pos
+    if header is not None:
+        header_end = header.colon_end
+        blanked, document = Lines(tree_source), Lines(source)
+        end = to_document(end, blanked, document)
+        last_end = to_document(last_end, blanked, document)
+    return Statement(
+        kind="for" if compound.type == "for_stmt" else "with",
+        start=node.start_pos,
+        header_end=header_end,
+        end=end,
+        last_token_end=last_end,
+        node=node,
+        tree_source=tree_source,
+        items=items,
+    )
+
+
+def _parso_items(children: list[NodeOrLeaf]) -> Iterator[WithItem]:
+    for child in children:
+        if child == ",":
+            continue
+        if child.type == "with_item":
+            expression, _as, target = child.children
+            yield WithItem(_code(expression), _code(target))
+        else:
+            yield WithItem(_code(child), None)
+
+
+def _code(node: NodeOrLeaf) -> str:
+    return node.get_code(include_prefix=False)
+
+
+# --- parenthesised ``async with`` items, from the tokens ---------------------------------
+
+
+def _paren_headers(source: str, version: Version) -> list[_ParenHeader]:
+    if "async" not in source or "with" not in source:
+        return []
+    tokens = list(tokenize(source, version_info=parse_version_string(format_version(version))))
+    offsets = _line_offsets(source)
+    found = []
+    for index in range(len(tokens) - 3):
+        first, second, third = tokens[index : index + 3]
+        if (first.string, second.string, third.string) != ("async", "with", "("):
+            continue
+        if first.type != PythonTokenTypes.NAME or second.type != PythonTokenTypes.NAME:
+            continue
+        header = _paren_header(tokens, index, source, offsets)
+        if header is not None:
+            found.append(header)
+    return found
+
+
+def _paren_header(tokens, index, source, offsets) -> _ParenHeader | None:  # type: ignore[no-untyped-def]
+    open_token = tokens[index + 2]
+    depth = 0
+    inner = []
+    close = None
+    for position in range(index + 2, len(tokens)):
+        token = tokens[position]
+        if token.type in (PythonTokenTypes.ENDMARKER, PythonTokenTypes.INDENT):
+            return None
+        if token.type == PythonTokenTypes.NEWLINE:
+            return None  # a logical line ended inside the parentheses: broken code
+        if token.string in _OPEN and token.type == PythonTokenTypes.OP:
+            depth += 1
+        elif token.string in _CLOSE and token.type == PythonTokenTypes.OP:
+            depth -= 1
+            if depth == 0:
+                close = position
+                break
+        if position > index + 2:
+            inner.append((token, depth))
+    if close is None or close + 1 >= len(tokens) or tokens[close + 1].string != ":":
+        return None
+    groups: list[list] = [[]]
+    for token, depth in inner:
+        if depth == 1 and token.string == "," and token.type == PythonTokenTypes.OP:
+            groups.append([])
+        else:
+            groups[-1].append((token, depth))
+    if not groups[-1]:
+        groups.pop()  # a trailing comma
+    has_top_level_as = any(
+        depth == 1 and token.string == "as" for group in groups for token, depth in group
+    )
+    if len(groups) < 2 and not has_top_level_as and len(inner) == sum(map(len, groups)):
+        return None  # one parenthesised expression: parso reads it right
+    items = []
+    for group in groups:
+        if not group:
+            return None
+        first_token = group[0][0]
+        if first_token.string in ("*", "**", "yield"):
+            return None
+        if any(d == 1 and t.string in (":=", "for", "async") for t, d in group):
+            return None
+        split = [i for i, (t, d) in enumerate(group) if d == 1 and t.string == "as"]
+        if len(split) > 1:
+            return None
+        if split:
+            expression, target = group[: split[0]], group[split[0] + 1 :]
+            if not expression or not target:
+                return None
+            items.append(
+                WithItem(_slice(source, offsets, expression), _slice(source, offsets, target))
+            )
+        else:
+            items.append(WithItem(_slice(source, offsets, group), None))
+    close_token = tokens[close]
+    colon_token = tokens[close + 1]
+    return _ParenHeader(
+        async_pos=tokens[index].start_pos,
+        open_pos=open_token.start_pos,
+        close_end=(close_token.start_pos[0], close_token.start_pos[1] + 1),
+        colon_end=(colon_token.start_pos[0], colon_token.start_pos[1] + 1),
+        items=tuple(items),
+    )
+
+
+def _slice(source: str, offsets: list[int], group: list) -> str:  # type: ignore[type-arg]
+    first, last = group[0][0], group[-1][0]
+    start = _offset(offsets, first.start_pos)
+    end = _offset(offsets, last.end_pos)
+    text = source[start:end]
+    if "\n" in text or "\r" in text:
+        # Taken out of the brackets that let it span lines: its own parentheses keep it whole.
+        text = f"({text})"
+    return text
+
+
+def _line_offsets(source: str) -> list[int]:
+    offsets = [0]
+    for line in split_lines(source, keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def _offset(offsets: list[int], position: Position) -> int:
+    return offsets[position[0] - 1] + position[1]
+
+
+def _blank_headers(source: str, headers: list[_ParenHeader]) -> str:
+    offsets = _line_offsets(source)
+    pieces = []
+    cursor = 0
+    for header in headers:
+        start = _offset(offsets, header.open_pos)
+        end = _offset(offsets, header.close_end)
+        region = source[start:end]
+        newlines = "".join(line[len(line.rstrip("\r\n")) :] for line in split_lines(region, True))
+        pieces.append(source[cursor:start])
+        pieces.append("(" + newlines + ")")
+        cursor = end
+    pieces.append(source[cursor:])
+    return "".join(pieces)

@@ -1,0 +1,187 @@
+"""Hygiene: fresh helper names, and how the expansion reaches ``sys`` and the builtins it needs.
+
+A helper name is fresh when it occurs nowhere in the document as a name token (bound or used, in
+any scope: stricter than needed, and simple to trust), is no builtin and no keyword.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from parso.python import tree
+from parso.python.token import PythonTokenTypes
+from parso.python.tokenize import tokenize
+from parso.tree import BaseNode, NodeOrLeaf
+from parso.utils import parse_version_string
+
+from coro_ls.versions import Version, format_version
+
+RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"__builtins__", "__class__"}
+
+
+def document_names(source: str, version: Version) -> set[str]:
+    """Every name token of the document, including those parso could not place in its tree."""
+    return {
+        token.string
+        for token in tokenize(source, version_info=parse_version_string(format_version(version)))
+        if token.type == PythonTokenTypes.NAME
+    }
+
+
+class NamePool:
+    """Hands out readable names that collide with nothing in the document, nor with each other."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self._taken = set(taken) | RESERVED
+
+    def fresh(self, base: str) -> str:
+        name, number = base, 1
+        while name in self._taken:
+            number += 1
+            name = f"{base}_{number}"
+        self._taken.add(name)
+        return name
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """How the expansion names a module it needs, and the import to add (if any) for it."""
+
+    name: str
+    """The name to write in the expansion (``sys``, or a fresh alias)."""
+    import_line: str | None
+    """``import sys`` / ``import sys as sys_2``, when the document must gain one."""
+
+
+def module_ref(
+    module_name: str,
+    module: tree.Module,
+    statement_node: NodeOrLeaf,
+    pool: NamePool,
+    *,
+    extra_tokens: set[str] = frozenset(),  # type: ignore[assignment]
+) -> ModuleRef:
+    """Reuse a plain top-level ``import <module_name>`` when the name means nothing else."""
+    plain_imports = [node for node in module.children if _is_plain_import(node, module_name)]
+    conflict = module_name in extra_tokens
+    used = False
+    for name in _names(module, module_name):
+        if any(name.search_ancestor("simple_stmt") is node for node in plain_imports):
+            continue
+        if _is_binding(name):
+            conflict = conflict or _binding_matters(name, statement_node)
+        elif not _is_attribute_or_keyword(name):
+            used = True
+    if conflict or (used and not plain_imports):
+        alias = pool.fresh(module_name)
+        return ModuleRef(alias, f"import {module_name} as {alias}")
+    in_function = statement_node.search_ancestor("funcdef", "lambdef") is not None
+    if any(in_function or node.start_pos < statement_node.start_pos for node in plain_imports):
+        return ModuleRef(module_name, None)
+    return ModuleRef(module_name, f"import {module_name}")
+
+
+def builtin_is_rebound(name_value: str, module: tree.Module) -> bool:
+    """Whether ``type``/``StopAsyncIteration`` may not mean the builtin somewhere."""
+    return any(_is_binding(name) for name in _names(module, name_value))
+
+
+def _names(root: NodeOrLeaf, value: str) -> Iterator[tree.Name]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, BaseNode):
+            stack.extend(node.children)
+        elif node.type == "name" and node.value == value:
+            yield node  # type: ignore[misc]
+
+
+def _is_plain_import(node: NodeOrLeaf, module_name: str) -> bool:
+    if node.type != "simple_stmt" or len(node.children) != 2:  # type: ignore[attr-defined]
+        return False
+    statement = node.children[0]  # type: ignore[attr-defined]
+    if statement.type != "import_name":
+        return False
+    return any(
+        len(path) == 1 and path[0].value == module_name and name.value == module_name
+        for name, path in zip(statement.get_defined_names(), statement.get_paths())
+    )
+
+
+def _is_binding(name: tree.Name) -> bool:
+    parent = name.parent
+    if parent is not None and parent.type in ("global_stmt", "nonlocal_stmt"):
+        return True
+    if name.search_ancestor("del_stmt") is not None and not _is_attribute_or_keyword(name):
+        return True
+    try:
+        return bool(name.is_definition(include_setitem=False))
+    except Exception:  # error nodes: when in doubt, it binds
+        return True
+
+
+def _is_attribute_or_keyword(name: tree.Name) -> bool:
+    previous = name.get_previous_leaf()
+    if previous is not None and previous.value == ".":
+        return True
+    following = name.get_next_leaf()
+    parent = name.parent
+    return (
+        parent is not None
+        and parent.type == "argument"
+        and following is not None
+        and following.value == "="
+        and parent.children[0] is name
+    )
+
+
+def _binding_matters(name: tree.Name, statement_node: NodeOrLeaf) -> bool:
+    """Whether a binding of the name can be what the statement's code sees."""
+    scope = _binding_scope(name)
+    if scope.type == "file_input":
+        return True
+    if any(
+        leaf.value == name.value
+        for stmt in _global_stmts(scope)
+        for leaf in stmt.children  # type: ignore[attr-defined]
+    ):
+        return True
+    return _is_enclosing(scope, statement_node)
+
+
+def _binding_scope(name: tree.Name) -> NodeOrLeaf:
+    node: NodeOrLeaf = name
+    parent = name.parent
+    if parent is not None and parent.type in ("funcdef", "classdef") and parent.name is name:  # type: ignore[attr-defined]
+        node = parent
+    scope = node.parent
+    while scope is not None and scope.type not in ("funcdef", "lambdef", "classdef", "file_input"):
+        scope = scope.parent
+    assert scope is not None
+    return scope
+
+
+def _global_stmts(scope: NodeOrLeaf) -> Iterator[NodeOrLeaf]:
+    stack = [scope]
+    while stack:
+        node = stack.pop()
+        if node.type == "global_stmt":
+            yield node
+        if isinstance(node, BaseNode):
+            stack.extend(node.children)
+
+
+def _is_enclosing(scope: NodeOrLeaf, statement_node: NodeOrLeaf) -> bool:
+    """Function scopes enclose everything inside; a class only its own body's statements."""
+    inner = statement_node.parent
+    nearest = None
+    while inner is not None:
+        if inner.type in ("funcdef", "lambdef", "classdef") and nearest is None:
+            nearest = inner
+        if inner is scope:
+            return scope.type != "classdef" or nearest is scope
+        inner = inner.parent
+    return False
