@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Optional
 
 from parso.python import tree
 from parso.python.token import PythonTokenTypes
@@ -35,13 +34,13 @@ _OPEN, _CLOSE = "([{", ")]}"
 class WithItem:
     expression: str
     """The context manager expression's source text."""
-    target: Optional[str]
+    target: str | None
     """The ``as`` target's source text, if any."""
 
 
 @dataclass(frozen=True)
 class Statement:
-    """One ``async for`` / ``async with`` statement.  Holds parso nodes: do not keep it across edits."""
+    """One ``async for`` or ``async with`` statement (holds parso nodes: not to keep)."""
 
     kind: str
     """``"for"`` or ``"with"``."""
@@ -110,8 +109,10 @@ def find_expandable(
     for statement in iter_statements(source, module, version=version):
         on_header = statement.start <= start and end <= statement.header_end
         covers = (
-            (statement.start[0], 0) <= start <= statement.start
-            and statement.last_token_end <= end <= max(statement.end, statement.last_token_end)
+            statement.start[0],
+            0,
+        ) <= start <= statement.start and statement.last_token_end <= end <= max(
+            statement.end, statement.last_token_end
         )
         if (on_header or covers) and (best is None or statement.start > best.start):
             best = statement

@@ -10,7 +10,6 @@ the loop).  ``async with`` follows the Python 3.11+ reference (``try/except/fina
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from parso.python import tree
 
@@ -67,7 +66,7 @@ class _Body:
     text: str
     """Whole lines (or, for a one-line body, the rest of the header line)."""
     first_line: int
-    step: Optional[str]
+    step: str | None
     """The body's own indentation relative to the statement; None for a one-line body."""
     header_comment: str
     """A comment after the header's colon, to keep on the first line of the expansion."""
@@ -180,7 +179,7 @@ def _body(statement: Statement, suite: tree.BaseNode, context: _Context) -> _Bod
         first = suite.children[1]
         indent = context.source.line(first.start_pos[0])[: first.start_pos[1]]
         if indent.startswith(context.indent) and len(indent) > len(context.indent):
-            step: Optional[str] = indent[len(context.indent) :]
+            step: str | None = indent[len(context.indent) :]
         else:
             step = context.unit
         return _Body(text, first_line, step, comment)
@@ -193,7 +192,12 @@ def _place_body(body: _Body, context: _Context, extra: str) -> str:
     if body.step is None:
         prefix = context.indent + extra + context.unit
         return shift_lines(
-            body.text, body.first_line, context.frozen, context.indent, extra, context.newline,
+            body.text,
+            body.first_line,
+            context.frozen,
+            context.indent,
+            extra,
+            context.newline,
             first_prefix=prefix,
         )
     return shift_lines(
@@ -305,7 +309,7 @@ def _ends_with_newline(source: Lines, statement: Statement) -> bool:
 
 
 def _import_position(root: tree.Module) -> Position:
-    """After the module docstring and ``__future__`` imports; else where the first statement starts."""
+    """After the docstring and ``__future__`` imports, else at the first statement."""
     position = None
     children = [child for child in root.children if child.type != "endmarker"]
     for index, child in enumerate(children):
