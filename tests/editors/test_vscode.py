@@ -1,0 +1,152 @@
+"""coro-ls in VS Code itself: ``editors/vscode`` running in code-server's extension host.
+
+The .vsix is built from the sources (``npm ci``, tsc, esbuild, ``vsce package``) and installed
+with VS Code's own installer; headless Chromium opens the workbench so that the real extension
+host runs, and ``vscode_harness/`` reports what VS Code shows.  VS Code counts columns in UTF-16
+units, so the diagnostic after ``"é🐍"`` lands in the right column only if the server converts
+parso's code-point columns correctly.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from editor_harness import (
+    ACTION_COLUMN,
+    ACTION_LINE,
+    ACTION_TITLE,
+    SAMPLE,
+    expected_findings,
+    server_bin_dir,
+)
+from vscode_session import (
+    VSCodeRun,
+    build_vsix,
+    chromium,
+    code_server,
+    code_server_version,
+    run_session,
+)
+
+from coro_ls.findings import Finding
+
+# Time for each step inside VS Code (server start, diagnostics, restart), in milliseconds.
+STEP_TIMEOUT_MS = 30_000
+
+
+def utf16_range(finding: Finding, source: str) -> dict[str, dict[str, int]]:
+    """The LSP range of a finding as VS Code reports it: 0-based lines, UTF-16 columns."""
+    lines = source.split("\n")
+
+    def position(line: int, column: int) -> dict[str, int]:
+        prefix = lines[line - 1][:column]
+        return {"line": line - 1, "character": len(prefix.encode("utf-16-le")) // 2}
+
+    return {"start": position(*finding.start), "end": position(*finding.end)}
+
+
+@pytest.fixture(scope="module")
+def vscode(tmp_path_factory: pytest.TempPathFactory) -> tuple[VSCodeRun, Path]:
+    code_server()
+    chromium()
+    work = tmp_path_factory.mktemp("vscode")
+    vsix = build_vsix(work)
+    workspace = work / "workspace"
+    workspace.mkdir()
+    sample = workspace / "sample.py"
+    sample.write_text(SAMPLE, encoding="utf-8")
+    plan = {
+        "sample": str(sample),
+        "expected_count": len(expected_findings()),
+        "timeout_ms": STEP_TIMEOUT_MS,
+        "action": {
+            "title": ACTION_TITLE,
+            "line": ACTION_LINE - 1,
+            "character": ACTION_COLUMN,
+        },
+        "bad_path": str(work / "nothing-here" / "coro-ls"),
+    }
+    settings = {
+        # `python -m coro_ls` with the interpreter running the tests (coro-ls installed there).
+        "coroLs.interpreter": sys.executable,
+        "extensions.autoCheckUpdates": False,
+        "extensions.autoUpdate": False,
+        "workbench.startupEditor": "none",
+        "telemetry.telemetryLevel": "off",
+    }
+    server_bin_dir()  # fails early, with a hint, when coro-ls is not installed here
+    run = run_session(work, vsix, workspace, plan, settings)
+    if "error" in run.result:
+        pytest.fail(f"the harness failed inside VS Code:\n{run.context()}")
+    return run, sample
+
+
+def test_reports_vscode_version(
+    vscode: tuple[VSCodeRun, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run, _ = vscode
+    version = run.result["vscode_version"]
+    banner = code_server_version(code_server())
+    with capsys.disabled():
+        print(f"\nVS Code {version} in the extension host ({banner})")
+    # code-server's banner ends "with Code <version>": the host really is that VS Code.
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), run.context()
+    assert banner.endswith(f"with Code {version}"), run.context()
+
+
+def test_server_started_from_interpreter_setting(vscode: tuple[VSCodeRun, Path]) -> None:
+    run, _ = vscode
+    assert run.result["start"] == {
+        "state": "running",
+        "message": None,
+        "command": [sys.executable, "-m", "coro_ls"],
+    }, run.context()
+    assert run.result["language_id"] == "python", run.context()
+
+
+def test_diagnostics_as_vscode_reports_them(vscode: tuple[VSCodeRun, Path]) -> None:
+    run, _ = vscode
+    expected = [
+        {"code": f.code, "message": f.message, "range": utf16_range(f, SAMPLE)}
+        for f in expected_findings()
+    ]
+    shown = [
+        {"code": d["code"], "message": d["message"], "range": d["range"]}
+        for d in run.result["diagnostics"]
+    ]
+
+    def key(d: dict[str, Any]) -> tuple[int, int, str]:
+        return (d["range"]["start"]["line"], d["range"]["start"]["character"], d["code"])
+
+    assert sorted(shown, key=key) == sorted(expected, key=key), run.context()
+    assert {d["source"] for d in run.result["diagnostics"]} == {"coro-ls"}, run.context()
+
+
+def test_diagnostic_after_astral_characters_is_in_utf16_columns(
+    vscode: tuple[VSCodeRun, Path],
+) -> None:
+    # Independent of the engine: where `await x` is on its line, counted as VS Code counts.
+    run, _ = vscode
+    line_index, line = next((i, text) for i, text in enumerate(SAMPLE.split("\n")) if "🐍" in text)
+    start = len(line[: line.index("await")].encode("utf-16-le")) // 2
+    on_line = [d for d in run.result["diagnostics"] if d["range"]["start"]["line"] == line_index]
+    assert [d["range"]["start"]["character"] for d in on_line] == [start], run.context()
+    assert on_line[0]["range"]["end"]["character"] == start + len("await x"), run.context()
+
+
+def test_unstartable_path_is_explained(vscode: tuple[VSCodeRun, Path]) -> None:
+    run, sample = vscode
+    failure = run.result["unstartable"]
+    assert failure["state"] == "failed", run.context()
+    message = failure["message"]
+    # What was tried, why it failed, and how to fix it.
+    assert f'coroLs.path = "{sample.parent.parent / "nothing-here" / "coro-ls"}"' in message
+    assert "no such file" in message, message
+    assert "coroLs.path" in message and "clear it" in message, message
+    # Clearing the setting brings the server back without reloading the window.
+    assert failure["state_after_fix"] == "running", run.context()
+    assert failure["message_after_fix"] is None, run.context()

@@ -1,0 +1,160 @@
+// Runs inside VS Code's extension host, next to the coro-ls extension, when the workspace holds
+// .coro-ls-harness.json (written by tests/editors/test_vscode.py).  It does what a user does:
+// opens the sample, reads the diagnostics VS Code shows, asks for code actions at the cursor as
+// the light bulb does and applies one, then points coroLs.path at nothing.  Everything observed
+// goes to the JSON result file that the pytest test compares with the engine's findings.
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const vscode = require("vscode");
+
+const CORO_LS = "coro-ls.coro-ls";
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(predicate, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await sleep(50);
+  }
+}
+
+function plainRange(range) {
+  return {
+    start: { line: range.start.line, character: range.start.character },
+    end: { line: range.end.line, character: range.end.character },
+  };
+}
+
+function plainDiagnostic(d) {
+  // `code` is a string/number, or { value, target } when the server sends a codeDescription.
+  const code = d.code !== null && typeof d.code === "object" ? d.code.value : d.code;
+  const target = d.code !== null && typeof d.code === "object" ? String(d.code.target) : null;
+  return {
+    code: code === undefined ? null : code,
+    code_href: target,
+    message: d.message,
+    source: d.source === undefined ? null : d.source,
+    severity: vscode.DiagnosticSeverity[d.severity],
+    range: plainRange(d.range),
+  };
+}
+
+async function readDiagnostics(uri, expectedCount, timeoutMs) {
+  await waitFor(
+    () => vscode.languages.getDiagnostics(uri).length >= expectedCount,
+    timeoutMs,
+    `${expectedCount} diagnostics on ${uri.toString()}`,
+  );
+  // Give a server that reports more than expected the time to be seen doing it.
+  await sleep(750);
+  return vscode.languages.getDiagnostics(uri).map(plainDiagnostic);
+}
+
+async function runCodeAction(editor, spec, result) {
+  const position = new vscode.Position(spec.line, spec.character);
+  // The light bulb asks at the cursor: an empty selection, not the statement's range.
+  editor.selection = new vscode.Selection(position, position);
+  const actions =
+    (await vscode.commands.executeCommand(
+      "vscode.executeCodeActionProvider",
+      editor.document.uri,
+      editor.selection,
+      undefined,
+      // Resolve lazily filled edits (codeAction/resolve) as applying from the menu would.
+      100,
+    )) || [];
+  result.offered = actions.map((a) => ({
+    title: a.title,
+    kind: a.kind ? a.kind.value : null,
+    has_edit: Boolean(a.edit),
+    command: a.command ? a.command.command : null,
+  }));
+  const action = actions.find((a) => a.title === spec.title);
+  if (!action) {
+    return;
+  }
+  if (action.edit) {
+    result.applied = await vscode.workspace.applyEdit(action.edit);
+  }
+  if (action.command) {
+    await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments || []));
+    result.applied = true;
+  }
+  result.text_after = editor.document.getText();
+}
+
+async function checkUnstartable(api, badPath, timeoutMs) {
+  const config = vscode.workspace.getConfiguration("coroLs");
+  await config.update("path", badPath, vscode.ConfigurationTarget.Global);
+  // The settings change restarts the server on its own; the command waits for that restart.
+  await vscode.commands.executeCommand("coroLs.restart");
+  const failure = { state: api.state, message: api.lastError };
+  await config.update("path", undefined, vscode.ConfigurationTarget.Global);
+  await vscode.commands.executeCommand("coroLs.restart");
+  await waitFor(() => api.state === "running", timeoutMs, "the server to run again");
+  failure.state_after_fix = api.state;
+  failure.message_after_fix = api.lastError === undefined ? null : api.lastError;
+  return failure;
+}
+
+async function run(plan, result) {
+  result.vscode_version = vscode.version;
+  const extension = vscode.extensions.getExtension(CORO_LS);
+  if (!extension) {
+    throw new Error(`extension ${CORO_LS} is not installed`);
+  }
+  result.extension_version = extension.packageJSON.version;
+  const api = await extension.activate();
+  await waitFor(() => api.state === "running" || api.state === "failed", plan.timeout_ms, "the server to start");
+  result.start = { state: api.state, message: api.lastError || null, command: api.commandLine || null };
+  if (api.state !== "running") {
+    return;
+  }
+
+  const uri = vscode.Uri.file(plan.sample);
+  const document = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(document);
+  result.language_id = document.languageId;
+  result.diagnostics = await readDiagnostics(uri, plan.expected_count, plan.timeout_ms);
+
+  if (plan.action) {
+    result.action = {};
+    await runCodeAction(editor, plan.action, result.action);
+  }
+  // Leave the buffer as it was on disk: nothing below should see the edit.
+  await vscode.commands.executeCommand("workbench.action.files.revert");
+
+  if (plan.bad_path) {
+    result.unstartable = await checkUnstartable(api, plan.bad_path, plan.timeout_ms);
+  }
+}
+
+async function activate() {
+  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
+  if (!folder) {
+    return;
+  }
+  const plan = JSON.parse(fs.readFileSync(path.join(folder.uri.fsPath, ".coro-ls-harness.json"), "utf8"));
+  const result = {};
+  try {
+    await run(plan, result);
+  } catch (error) {
+    result.error = error && error.stack ? error.stack : String(error);
+  }
+  // Written whole, then renamed, so the test never reads half a file.
+  fs.writeFileSync(plan.result + ".part", JSON.stringify(result, null, 2));
+  fs.renameSync(plan.result + ".part", plan.result);
+}
+
+module.exports = { activate, deactivate() {} };
