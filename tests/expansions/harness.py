@@ -568,11 +568,10 @@ def default_rewrite(source: str, rng: random.Random) -> str:
 
 
 def _difference(source: str, expanded: str, before: list, after: list) -> str:  # type: ignore[type-arg]
-    for index, (one, other) in enumerate(zip(before, after)):
-        if one != other:
-            break
-    else:
-        index = min(len(before), len(after))
+    index = next(
+        (i for i, (one, other) in enumerate(zip(before, after)) if one != other),
+        min(len(before), len(after)),
+    )
     return (
         f"--- original\n{source}\n--- expanded\n{expanded}\n"
         f"first difference at event {index}:\n  before: {before[index : index + 3]}\n"
