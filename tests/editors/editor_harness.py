@@ -45,7 +45,7 @@ async def agen(source, other):
     async for item in source:
         print(item)
     else:
-        print("done")
+        print("done 🐍")
     yield item
     yield from other
 """
@@ -72,8 +72,18 @@ def expected_findings() -> list[Finding]:
 
 
 def expected_expansion() -> str:
-    """SAMPLE with the `async for` at ACTION_LINE expanded by coro-ls' own expansion code."""
-    raise NotImplementedError
+    """SAMPLE with the `async for` at ACTION_LINE expanded by coro-ls' own expansion code.
+
+    The editor must end up with the same text after applying the server's edits in its own
+    position units.
+    """
+    from coro_ls.expansions import apply_edits, expand, find_expandable
+    from coro_ls.versions import grammar_for, running_version
+
+    module = grammar_for(running_version()).parse(SAMPLE)
+    statement = find_expandable(SAMPLE, module, (ACTION_LINE, ACTION_COLUMN))
+    assert statement is not None and statement.title == ACTION_TITLE
+    return apply_edits(SAMPLE, expand(SAMPLE, module, statement))
 
 
 def server_bin_dir() -> Path:

@@ -67,11 +67,11 @@
     (add-hook 'python-mode-hook #'eglot-ensure)
     (find-file (getenv "CORO_LS_TEST_FILE"))
     (coro-ls-test-put 'major_mode (symbol-name major-mode))
-    (unless (coro-ls-test-wait #'eglot-current-server 20)
+    (unless (coro-ls-test-wait #'eglot-current-server 60)
       (error "eglot did not connect"))
     (coro-ls-test-put 'server_command
                       (vconcat (process-command (jsonrpc--process (eglot-current-server)))))
-    (coro-ls-test-wait (lambda () (>= (length (flymake-diagnostics)) expected)) 20)
+    (coro-ls-test-wait (lambda () (>= (length (flymake-diagnostics)) expected)) 60)
     ;; A server that sends more than expected must be seen doing it.
     (let ((settle (+ (float-time) 0.5)))
       (coro-ls-test-wait (lambda () (> (float-time) settle)) 1))

@@ -7,8 +7,10 @@ either conversion wrong puts the diagnostic after ``"é🐍"`` in the wrong colu
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import other_server
 import pytest
 from editor_harness import (
     ACTION_TITLE,
@@ -66,7 +68,12 @@ def session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     run = run_editor(
         command,
         tmp_path_factory.mktemp(f"nvim-{request.param}"),
-        {"CORO_LS_TEST_SETUP": request.param},
+        {
+            "CORO_LS_TEST_SETUP": request.param,
+            "CORO_LS_TEST_OTHER_PYTHON": sys.executable,
+            "CORO_LS_TEST_OTHER_SCRIPT": other_server.__file__,
+            "CORO_LS_TEST_OTHER_SOURCE": other_server.SOURCE,
+        },
     )
     print(f"{nvim}: {run.result.get('version_line')} ({request.param} setup)")
     assert run.result.get("error") is None, run.context()
@@ -100,14 +107,22 @@ def test_every_diagnostic_at_the_engines_position(session: EditorRun) -> None:
     shown = sorted(
         (d["code"], d["message"], d["lnum"], d["col"], d["end_lnum"], d["end_col"])
         for d in session.result["diagnostics"]
+        if d.get("source") != other_server.SOURCE
     )
     assert shown == expected, session.context()
     # The line with non-ASCII text must be among them, or the conversion went untested.
     assert any(lnum == 2 and col > len("s = ") for _, _, lnum, col, _, _ in shown)
 
 
+def test_the_other_python_server_keeps_its_diagnostics(session: EditorRun) -> None:
+    others = [d for d in session.result["diagnostics"] if d.get("source") == other_server.SOURCE]
+    assert [d["message"] for d in others] == [other_server.MESSAGE], session.context()
+
+
 def test_code_action_menu_expands_async_for(session: EditorRun) -> None:
     assert session.result.get("action_error") is None, session.context()
     assert ACTION_TITLE in session.result["offered_titles"], session.context()
+    # The menu holds both servers' actions, as it would beside pyright or pylsp.
+    assert other_server.ACTION_TITLE in session.result["offered_titles"], session.context()
     assert session.result["applied"], session.context()
     assert session.saved == expected_expansion(), session.context()
