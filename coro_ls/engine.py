@@ -12,12 +12,15 @@ marked doubtful by the scope walk, where rules stay silent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from parso.python.tree import Module
+from parso.tree import NodeOrLeaf
 from parso.utils import split_lines
 
 from coro_ls import rules
 from coro_ls.findings import Finding
-from coro_ls.scopes import Analysis, SpecialScopes, analyse
+from coro_ls.scopes import Analysis, SpecialScopes, analyse_statements, has_future_annotations
 from coro_ls.versions import Version, grammar_for, running_version
 
 
@@ -62,23 +65,54 @@ def analyse_tree(
     top_level_await: bool = False,
 ) -> Analysis:
     """The scope analysis the rules run on (also used by hover and quick fixes)."""
-    target = target or running_version()
-    lines = split_lines(source)
-    analysis = analyse(module, lines, version=target, top_level_await=top_level_await)
-    if not analysis.has_errors:
+    return analyse_block(
+        module.children,
+        split_lines(source),
+        target=target or running_version(),
+        top_level_await=top_level_await,
+        future_annotations=has_future_annotations(module.children),
+    )
+
+
+def analyse_block(
+    statements: Sequence[NodeOrLeaf],
+    lines: Sequence[str],
+    *,
+    target: Version,
+    top_level_await: bool,
+    future_annotations: bool,
+) -> Analysis:
+    """Analyse some top-level statements of a module (all of them, or one block of an
+    incrementally parsed document); ``lines`` are the source lines in the statements'
+    coordinates.  Statements that parsed with errors are re-parsed with modern syntax
+    masked."""
+    analysis = analyse_statements(
+        statements,
+        lines,
+        version=target,
+        top_level_await=top_level_await,
+        future_annotations=future_annotations,
+    )
+    if not analysis.has_errors or not statements:
         return analysis
-    masked = _masked(source)
+    first_line = statements[0].get_start_pos_of_prefix()[0]
+    code = "\n" * (first_line - 1) + "".join(s.get_code() for s in statements)
+    masked = _masked(code)
     if masked is None:
         return analysis
-    text, special, doubtful = masked
-    analysis = analyse(
-        parse(text, target), lines, version=target, top_level_await=top_level_await,
+    text, special = masked
+    module = parse(text, target)
+    return analyse_statements(
+        module.children,
+        lines,
+        version=target,
+        top_level_await=top_level_await,
+        future_annotations=future_annotations,
         special=special,
     )
-    return analysis
 
 
-def _masked(source: str) -> tuple[str, SpecialScopes, list] | None:
+def _masked(source: str) -> tuple[str, SpecialScopes] | None:
     try:
         from coro_ls.modern_syntax import mask_modern_syntax
     except ImportError:  # pragma: no cover - lands with its own change
@@ -86,4 +120,4 @@ def _masked(source: str) -> tuple[str, SpecialScopes, list] | None:
     masked = mask_modern_syntax(source)
     if not masked.regions:
         return None
-    return masked.text, {}, []
+    return masked.text, {}

@@ -13,7 +13,7 @@ The walk is iterative so that code nested thousands deep cannot exhaust Python's
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from parso.tree import BaseNode, Leaf, NodeOrLeaf
@@ -129,31 +129,52 @@ SpecialScopes = dict[tuple[tuple[int, int], tuple[int, int]], Kind]
 
 def analyse(
     module: BaseNode,
-    lines: list[str],
+    lines: Sequence[str],
     *,
     version: Version,
     top_level_await: bool = False,
     special: SpecialScopes | None = None,
 ) -> Analysis:
     """Build the scope tree of ``module`` (a parso Module)."""
-    analysis = Analysis(
-        Scope(Kind.MODULE, None, None),
-        version,
-        top_level_await,
-        has_future_annotations(module),
+    return analyse_statements(
+        module.children,
         lines,
+        version=version,
+        top_level_await=top_level_await,
+        future_annotations=has_future_annotations(module.children),
+        special=special,
     )
-    _Walker(analysis, dict(special or {})).run(module)
+
+
+def analyse_statements(
+    statements: Sequence[NodeOrLeaf],
+    lines: Sequence[str],
+    *,
+    version: Version,
+    top_level_await: bool,
+    future_annotations: bool,
+    special: SpecialScopes | None = None,
+) -> Analysis:
+    """Build the module scope from some of a module's top-level statements.
+
+    Every scope lies inside one top-level statement, so a module can be analysed statement
+    by statement; only the future import is a module-wide fact, and the caller passes it.
+    ``lines`` are the source lines the statements' positions refer to (without endings).
+    """
+    analysis = Analysis(
+        Scope(Kind.MODULE, None, None), version, top_level_await, future_annotations, lines
+    )
+    _Walker(analysis, dict(special or {})).run(statements)
     return analysis
 
 
-def has_future_annotations(module: BaseNode) -> bool:
+def has_future_annotations(statements: Sequence[NodeOrLeaf]) -> bool:
     """Whether ``from __future__ import annotations`` is in effect.
 
     Future imports must come first (after the docstring); anything later is a SyntaxError
     that CPython reports for the whole file, so only the leading statements count.
     """
-    for index, statement in enumerate(module.children):
+    for index, statement in enumerate(statements):
         if statement.type != "simple_stmt":
             return False
         for small in statement.children:
@@ -192,8 +213,8 @@ class _Walker:
         self.version = analysis.version
         self.stack: list[tuple[NodeOrLeaf, Scope, bool]] = []
 
-    def run(self, module: BaseNode) -> None:
-        self.stack.append((module, self.analysis.module, False))
+    def run(self, statements: Sequence[NodeOrLeaf]) -> None:
+        self.statements(statements, self.analysis.module, False, module_level=True)
         while self.stack:
             node, scope, doubt = self.stack.pop()
             self.visit(node, scope, doubt)
@@ -228,11 +249,21 @@ class _Walker:
         self.push(node.children, scope, True)
 
     def block(self, node: BaseNode, scope: Scope, doubt: bool) -> None:
+        self.statements(node.children, scope, doubt, module_level=node.type == "file_input")
+
+    def statements(
+        self,
+        children: Sequence[NodeOrLeaf],
+        scope: Scope,
+        doubt: bool,
+        *,
+        module_level: bool,
+    ) -> None:
         """A module or suite: statements error recovery put at the wrong indentation are in
         doubt (parso moves the body of a broken ``def`` header to the enclosing block)."""
         column = None
         seen_error = False
-        for child in node.children:
+        for child in children:
             if child.type in ("newline", "endmarker"):
                 self.push([child], scope, doubt)
                 continue
@@ -241,9 +272,9 @@ class _Walker:
                 self.push([child], scope, doubt)
                 continue
             if column is None:
-                column = 0 if node.type == "file_input" else child.start_pos[1]
+                column = 0 if module_level else child.start_pos[1]
             misplaced = seen_error and child.start_pos[1] != column
-            if node.type == "file_input" and child.start_pos[1] != 0:
+            if module_level and child.start_pos[1] != 0:
                 misplaced = True
             self.push([child], scope, doubt or misplaced)
 
