@@ -59,6 +59,8 @@ class Statement:
     ``async with`` items blanked out (same lines, same positions outside those headers)."""
     items: tuple[WithItem, ...] = ()
     """For ``with``: the items, in order."""
+    header_comments: tuple[str, ...] = ()
+    """Comments inside a parenthesised ``async with`` header (the items cannot carry them)."""
 
     @property
     def title(self) -> str:
@@ -74,6 +76,7 @@ class _ParenHeader:
     close_end: Position
     colon_end: Position
     items: tuple[WithItem, ...]
+    comments: tuple[str, ...]
 
 
 def iter_statements(
@@ -198,6 +201,7 @@ def _statement(
         node=node,
         tree_source=tree_source,
         items=items,
+        header_comments=header.comments if header is not None else (),
     )
 
 
@@ -295,12 +299,19 @@ def _paren_header(tokens, index, source, offsets) -> _ParenHeader | None:  # typ
             items.append(WithItem(_slice(source, offsets, group), None))
     close_token = tokens[close]
     colon_token = tokens[close + 1]
+    comments = tuple(
+        line.strip()
+        for token in tokens[index + 3 : close + 2]
+        for line in token.prefix.splitlines()
+        if line.strip().startswith("#")
+    )
     return _ParenHeader(
         async_pos=tokens[index].start_pos,
         open_pos=open_token.start_pos,
         close_end=(close_token.start_pos[0], close_token.start_pos[1] + 1),
         colon_end=(colon_token.start_pos[0], colon_token.start_pos[1] + 1),
         items=tuple(items),
+        comments=comments,
     )
 
 
@@ -309,7 +320,11 @@ def _slice(source: str, offsets: list[int], group: list) -> str:  # type: ignore
     start = _offset(offsets, first.start_pos)
     end = _offset(offsets, last.end_pos)
     text = source[start:end]
-    if "\n" in text or "\r" in text:
+    breaks_at_top = any(
+        depth == 1 and following.start_pos[0] > token.end_pos[0]
+        for (token, depth), (following, _) in zip(group, group[1:])
+    )
+    if breaks_at_top:
         # Taken out of the brackets that let it span lines: its own parentheses keep it whole.
         text = f"({text})"
     return text

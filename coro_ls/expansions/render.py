@@ -171,9 +171,12 @@ def _words(text: str) -> set[str]:
 def _body(statement: Statement, suite: tree.BaseNode, context: _Context) -> _Body:
     tree_lines = Lines(statement.tree_source)
     end = to_document(suite.end_pos, tree_lines, context.source)
+    comments = list(statement.header_comments)
     if suite.type == "suite":
         newline_leaf = suite.children[0]
-        comment = newline_leaf.prefix.strip() if "#" in newline_leaf.prefix else ""
+        if "#" in newline_leaf.prefix:
+            comments.append(newline_leaf.prefix.strip())
+        comment = "  ".join(comments)
         first_line = newline_leaf.start_pos[0] + 1
         text = context.source.slice((first_line, 0), end)
         first = suite.children[1]
@@ -184,7 +187,7 @@ def _body(statement: Statement, suite: tree.BaseNode, context: _Context) -> _Bod
             step = context.unit
         return _Body(text, first_line, step, comment)
     start = to_document(suite.start_pos, tree_lines, context.source)
-    return _Body(context.source.slice(start, end), start[0], None, "")
+    return _Body(context.source.slice(start, end), start[0], None, "  ".join(comments))
 
 
 def _place_body(body: _Body, context: _Context, extra: str) -> str:
