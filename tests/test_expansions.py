@@ -222,7 +222,9 @@ def test_an_existing_import_sys_is_reused() -> None:
 
 
 def test_sys_rebound_in_the_enclosing_function_gets_a_fresh_alias() -> None:
-    source = "import sys\n\n\nasync def f(m, sys_2):\n    sys = 1\n    async with m:\n        pass\n"
+    source = (
+        "import sys\n\n\nasync def f(m, sys_2):\n    sys = 1\n    async with m:\n        pass\n"
+    )
     after = _expanded(source, 6)
     assert "import sys as sys_3\n" in after and "*sys_3.exc_info()" in after
 
