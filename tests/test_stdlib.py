@@ -1,0 +1,131 @@
+"""No false positives on real code: the engine reports nothing on standard libraries that compile.
+
+A module that ``compile()`` accepts has no coroutine-placement error, so every finding here is a
+false positive.  Which modules compile is decided by the interpreter whose library it is: the
+running one in-process, 3.13 in one subprocess for the whole list.  The full libraries take a few
+minutes on two cores (marked ``slow``; CI runs them); a fast subset of async-heavy modules always
+runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import sysconfig
+import time
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from coro_ls.engine import check_source
+from coro_ls.versions import Version, running_version
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+PY313_STDLIB = Path("/root/.pyenv/versions/3.13.0/lib/python3.13")
+PY313 = Path("/root/.pyenv/versions/3.13.0/bin/python3.13")
+
+# Modules full of coroutine syntax in every position (including CPython's own tests of these
+# rules, whose invalid samples are strings) and of the syntax parso handles least well.
+ASYNC_HEAVY = (
+    "asyncio",
+    "contextlib.py",
+    "test/test_coroutines.py",
+    "test/test_asyncgen.py",
+    "test/test_grammar.py",
+    "test/test_patma.py",
+    "test/test_except_star.py",
+    "test/test_contextlib_async.py",
+)
+
+# Prints each file that compiles; paths arrive one per line on stdin.
+_COMPILES = """
+import sys, warnings
+warnings.simplefilter("ignore")
+for path in sys.stdin.read().splitlines():
+    try:
+        with open(path, "rb") as file:
+            compile(file.read(), path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        continue
+    print(path)
+"""
+
+
+def _python_files(root: Path) -> list[Path]:
+    return sorted(
+        path for path in root.rglob("*.py") if "site-packages" not in path.relative_to(root).parts
+    )
+
+
+def _subset(root: Path) -> list[Path]:
+    files: list[Path] = []
+    for name in ASYNC_HEAVY:
+        path = root / name
+        files += _python_files(path) if path.is_dir() else [path] if path.exists() else []
+    return files
+
+
+def _compiling_here(paths: Iterable[Path]) -> list[Path]:
+    compiling = []
+    for path in paths:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "is" with a literal, invalid escapes...
+            try:
+                compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+            except (SyntaxError, ValueError):
+                continue
+        compiling.append(path)
+    return compiling
+
+
+def _compiling_under(interpreter: Path, paths: Iterable[Path]) -> list[Path]:
+    result = subprocess.run(
+        [str(interpreter), "-c", _COMPILES],
+        input="\n".join(map(str, paths)),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    return [Path(line) for line in result.stdout.splitlines()]
+
+
+def _assert_no_findings(paths: list[Path], target: Version, label: str) -> None:
+    started = time.perf_counter()
+    reported = {}
+    for path in paths:
+        findings = check_source(importlib.util.decode_source(path.read_bytes()), target=target)
+        if findings:
+            reported[path] = findings
+    elapsed = time.perf_counter() - started
+    summary = f"{label}: {len(paths)} modules checked for {target} in {elapsed:.1f} s"
+    print(f"\n{summary}")
+    details = "\n".join(f"{path}: {findings[:3]}" for path, findings in reported.items())
+    assert not reported, f"{summary}; false positives in {len(reported)}:\n{details}"
+
+
+def test_async_heavy_modules_of_the_running_stdlib() -> None:
+    paths = _compiling_here(_subset(STDLIB))
+    assert len(paths) >= 20
+    _assert_no_findings(paths, running_version(), "async-heavy stdlib subset")
+
+
+@pytest.mark.slow
+def test_the_running_stdlib() -> None:
+    files = _python_files(STDLIB)
+    paths = _compiling_here(files)
+    # A handful of deliberately broken files (badsyntax_*, lib2to3 data) do not compile.
+    assert len(paths) > 0.9 * len(files)
+    _assert_no_findings(paths, running_version(), f"stdlib {sys.version.split()[0]}")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not PY313.exists() or not PY313_STDLIB.is_dir(), reason="no CPython 3.13")
+def test_the_313_stdlib() -> None:
+    files = _python_files(PY313_STDLIB)
+    paths = _compiling_under(PY313, files)
+    assert len(paths) > 0.9 * len(files)
+    _assert_no_findings(paths, (3, 13), "stdlib 3.13")
