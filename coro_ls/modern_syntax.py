@@ -39,9 +39,10 @@ per nesting level.
 from __future__ import annotations
 
 import keyword
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Union
 
 from coro_ls.modern_tokens import NAME, OP, Field, Line, StringToken, Tokens, scan
 from coro_ls.versions import Version
@@ -75,7 +76,7 @@ class CaseRegion:
     """From ``case`` to the colon."""
     pattern: Span
     """The pattern (replaced: patterns cannot contain ``await``)."""
-    guard: Optional[Span]
+    guard: Span | None
     """The guard expression after ``if``, kept in place."""
     min_version: Version = (3, 10)
 
@@ -96,11 +97,11 @@ class TypeParam:
     kind: str
     """``"TypeVar"``, ``"TypeVarTuple"`` (``*Ts``) or ``"ParamSpec"`` (``**P``)."""
     name: Span
-    bound: Optional[Span]
+    bound: Span | None
     """The bound (or constraints tuple) after ``:``."""
     constraints: bool
     """The bound is a parenthesised tuple, i.e. constraints (``T: (int, str)``)."""
-    default: Optional[Span]
+    default: Span | None
     """The default after ``=`` (PEP 696, 3.13)."""
 
 
@@ -121,7 +122,7 @@ class WithItem:
     """One item of a parenthesised ``with``: ``manager as target``."""
 
     manager: Span
-    target: Optional[Span]
+    target: Span | None
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ def _mask(source: str) -> Masked:
     return Masked("".join(masker.out), regions)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # parso's line breaks (parso.utils.split_lines)
 _COMPOUND = frozenset("if elif else while for try except finally with def class async".split())
 _SUBJECT_OPENERS = frozenset(("(", "[", "{", "-", "+", "~", "*", "..."))
 
@@ -193,10 +195,7 @@ class _Masker:
         self.out = list(source)
         self.regions: list[Region] = []
         self.case_lines: set[int] = set()
-        self.line_starts = [0]
-        for i, c in enumerate(source):
-            if c == "\n" or (c == "\r" and source[i + 1 : i + 2] != "\n"):
-                self.line_starts.append(i + 1)
+        self.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(source)]
         self.bom = source.startswith("\ufeff")
 
     # -- helpers --------------------------------------------------------------------------
@@ -310,12 +309,20 @@ class _Masker:
         subject_end = last - 1
         walrus = self.find_op(second, subject_end, ":=") >= 0
         tuple_subject = self.find_op(second, subject_end, ",") >= 0
-        start = self.toks.starts[first]
-        self.put(start, "if   " if walrus and not tuple_subject else "with ")
-        for t in range(second, subject_end):
-            # ``match *a, b:``: a starred item is fine in a subject, not in a with item.
-            if self.is_op(t, "*") and (t == second or self.is_op(t - 1, ",")):
-                self.put(self.toks.starts[t], " ")
+        starts = self.toks.starts
+        if walrus and not tuple_subject:
+            self.put(starts[first], "if   ")
+        else:
+            # ``with`` takes a tuple of items, but not ``*a``, ``a := b`` or ``a,`` in them:
+            # those operators become blanks (``or`` for the walrus), the operands stay.
+            self.put(starts[first], "with ")
+            for t in range(second, subject_end):
+                if self.is_op(t, "*") and (t == second or self.is_op(t - 1, ",")):
+                    self.put(starts[t], " ")
+                elif self.is_op(t, ":="):
+                    self.put(starts[t], "or")
+            if self.is_op(subject_end - 1, ","):
+                self.put(starts[subject_end - 1], " ")
         self.regions.append(
             MatchRegion(self.tok_span(first, last - 1), self.tok_span(second, subject_end - 1))
         )
@@ -529,7 +536,7 @@ class _Masker:
         src = self.src
         plan: list[tuple[int, str]] = []
         pos = gs
-        previous: Optional[Field] = None
+        previous: Field | None = None
         for index in range(len(fields) + 1):
             current = fields[index] if index < len(fields) else None
             seg_end = current.start if current is not None else ge

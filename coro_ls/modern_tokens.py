@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Union
 
 NAME, NUMBER, OP, STRING = range(4)
 
@@ -44,7 +44,7 @@ _ALWAYS_BREAK = frozenset(
 
 @dataclass
 class Field:
-    """A replacement field's expression ``[start, end)`` (between ``{`` and ``!``/``:``/``=``/``}``)."""
+    """A replacement field's expression ``[start, end)``: up to ``!``, ``:``, ``=`` or ``}``."""
 
     start: int
     end: int
@@ -79,7 +79,7 @@ class StringToken:
     start: int
     end: int
     terminated: bool
-    fstring: Optional[FString] = None
+    fstring: FString | None = None
 
 
 @dataclass
@@ -110,7 +110,7 @@ class _Code:
 
     __slots__ = ("owner", "brackets", "group", "flags", "expr_start", "tail", "first", "last")
 
-    def __init__(self, owner: Optional[FString], expr_start: int) -> None:
+    def __init__(self, owner: FString | None, expr_start: int) -> None:
         self.owner = owner
         self.brackets: list[str] = []
         self.group: list[StringToken] = []
