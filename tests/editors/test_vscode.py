@@ -32,7 +32,11 @@ from vscode_session import (
     run_session,
 )
 
+from coro_ls.engine import check_source
 from coro_ls.findings import Finding
+
+# An unsaved buffer (File > New File, language Python): no file, no pyproject, same checks.
+UNTITLED = "def handler(event):\n    data = await event.read()\n    return data\n"
 
 # Time for each step inside VS Code (server start, diagnostics, restart), in milliseconds.
 STEP_TIMEOUT_MS = 30_000
@@ -68,6 +72,7 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> tuple[VSCodeRun, Path]:
             "line": ACTION_LINE - 1,
             "character": ACTION_COLUMN,
         },
+        "untitled": {"source": UNTITLED, "expected_count": len(check_source(UNTITLED))},
         "bad_path": str(work / "nothing-here" / "coro-ls"),
     }
     settings = {
@@ -108,22 +113,37 @@ def test_server_started_from_interpreter_setting(vscode: tuple[VSCodeRun, Path])
     assert run.result["language_id"] == "python", run.context()
 
 
+def as_shown(diagnostics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Code, message and range of each diagnostic, in document order."""
+    shown = [
+        {"code": d["code"], "message": d["message"], "range": d["range"]} for d in diagnostics
+    ]
+    return sorted(
+        shown,
+        key=lambda d: (d["range"]["start"]["line"], d["range"]["start"]["character"], d["code"]),
+    )
+
+
+def as_expected(findings: list[Finding], source: str) -> list[dict[str, Any]]:
+    return as_shown(
+        [{"code": f.code, "message": f.message, "range": utf16_range(f, source)} for f in findings]
+    )
+
+
 def test_diagnostics_as_vscode_reports_them(vscode: tuple[VSCodeRun, Path]) -> None:
     run, _ = vscode
-    expected = [
-        {"code": f.code, "message": f.message, "range": utf16_range(f, SAMPLE)}
-        for f in expected_findings()
-    ]
-    shown = [
-        {"code": d["code"], "message": d["message"], "range": d["range"]}
-        for d in run.result["diagnostics"]
-    ]
-
-    def key(d: dict[str, Any]) -> tuple[int, int, str]:
-        return (d["range"]["start"]["line"], d["range"]["start"]["character"], d["code"])
-
-    assert sorted(shown, key=key) == sorted(expected, key=key), run.context()
+    shown = as_shown(run.result["diagnostics"])
+    assert shown == as_expected(expected_findings(), SAMPLE), run.context()
     assert {d["source"] for d in run.result["diagnostics"]} == {"coro-ls"}, run.context()
+
+
+def test_untitled_python_buffer_is_checked(vscode: tuple[VSCodeRun, Path]) -> None:
+    run, _ = vscode
+    untitled = run.result["untitled"]
+    assert untitled["scheme"] == "untitled", run.context()
+    expected = as_expected(check_source(UNTITLED), UNTITLED)
+    assert expected, "the untitled sample must have findings for this test to mean anything"
+    assert as_shown(untitled["diagnostics"]) == expected, run.context()
 
 
 def test_diagnostic_after_astral_characters_is_in_utf16_columns(
@@ -138,6 +158,26 @@ def test_diagnostic_after_astral_characters_is_in_utf16_columns(
     assert on_line[0]["range"]["end"]["character"] == start + len("await x"), run.context()
 
 
+def expected_expansion() -> str:
+    """SAMPLE with the `async for` under the cursor expanded by coro-ls' own expansion code."""
+    from coro_ls.expansions import apply_edits, expand, find_expandable
+    from coro_ls.versions import grammar_for, running_version
+
+    module = grammar_for(running_version()).parse(SAMPLE)
+    statement = find_expandable(SAMPLE, module, (ACTION_LINE, ACTION_COLUMN))
+    assert statement is not None and statement.title == ACTION_TITLE
+    return apply_edits(SAMPLE, expand(SAMPLE, module, statement))
+
+
+def test_async_for_expansion_from_the_light_bulb(vscode: tuple[VSCodeRun, Path]) -> None:
+    run, _ = vscode
+    action = run.result["action"]
+    # Asked at the cursor with no diagnostic under it: a refactoring, not a quick fix.
+    assert ACTION_TITLE in [offered["title"] for offered in action["offered"]], run.context()
+    assert action.get("applied") is True, run.context()
+    assert action["text_after"] == expected_expansion(), run.context()
+
+
 def test_unstartable_path_is_explained(vscode: tuple[VSCodeRun, Path]) -> None:
     run, sample = vscode
     failure = run.result["unstartable"]
@@ -150,3 +190,13 @@ def test_unstartable_path_is_explained(vscode: tuple[VSCodeRun, Path]) -> None:
     # Clearing the setting brings the server back without reloading the window.
     assert failure["state_after_fix"] == "running", run.context()
     assert failure["message_after_fix"] is None, run.context()
+    assert failure["command_after_fix"] == [sys.executable, "-m", "coro_ls"], run.context()
+
+
+def test_restart_command_brings_the_diagnostics_back(vscode: tuple[VSCodeRun, Path]) -> None:
+    run, _ = vscode
+    restart = run.result["restart"]
+    assert restart["states"] == ["stopped", "starting", "running"], run.context()
+    assert as_shown(restart["diagnostics"]) == as_expected(expected_findings(), SAMPLE), (
+        run.context()
+    )

@@ -153,7 +153,11 @@ def collect_logs(root: Path, limit: int = 60_000) -> str:
     """code-server's output, the extension host's logs and the coro-ls output channel."""
     parts = []
     for path in sorted(root.rglob("*.log")) + sorted(root.glob("*.out")):
-        text = path.read_text(encoding="utf-8", errors="replace").strip()
+        if "chromium-profile" in path.parts:
+            continue
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        # Chromium in a container has no D-Bus; it says so many times.
+        text = "\n".join(line for line in lines if "dbus" not in line).strip()
         if text:
             parts.append(f"--- {path.relative_to(root)}\n{text}")
     joined = "\n".join(parts)

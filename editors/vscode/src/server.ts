@@ -11,6 +11,7 @@ import {
 } from "vscode-languageclient/node";
 
 import { type Launch, LaunchError, resolveLaunch } from "./launch";
+import { pipeOther, pipeServerLog } from "./serverLog";
 import { launchSettings, SECTION, serverSettings } from "./settings";
 
 export type ServerState = "stopped" | "starting" | "running" | "failed";
@@ -25,6 +26,9 @@ const DOCUMENT_SELECTOR = [
 
 export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  // Clients being replaced: a settings change reaches them while they stop, and sending it
+  // would only log "Sending notification workspace/didChangeConfiguration failed".
+  private readonly retired = new WeakSet<LanguageClient>();
   private queue: Promise<void> = Promise.resolve();
   private _state: ServerState = "stopped";
   private _lastError: string | undefined;
@@ -54,6 +58,7 @@ export class ServerManager implements vscode.Disposable {
   }
 
   restart(): Promise<void> {
+    this.retire();
     return this.enqueue(async () => {
       await this.doStop();
       await this.doStart();
@@ -61,7 +66,14 @@ export class ServerManager implements vscode.Disposable {
   }
 
   stop(): Promise<void> {
+    this.retire();
     return this.enqueue(() => this.doStop());
+  }
+
+  private retire(): void {
+    if (this.client !== undefined) {
+      this.retired.add(this.client);
+    }
   }
 
   dispose(): void {
@@ -106,9 +118,21 @@ export class ServerManager implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: () => ({ settings: serverSettings() }),
       synchronize: { configurationSection: SECTION },
+      stdioOptions: { stderr: pipeServerLog, stdout: pipeOther },
+      middleware: {
+        workspace: {
+          didChangeConfiguration: (sections, next) =>
+            this.retired.has(client) ? Promise.resolve() : next(sections),
+        },
+      },
     };
     // The id makes the client read `coroLs.trace.server`.
-    const client = new LanguageClient(SECTION, "coro-ls", executable, clientOptions);
+    const client: LanguageClient = new LanguageClient(
+      SECTION,
+      "coro-ls",
+      executable,
+      clientOptions,
+    );
     this.client = client;
     try {
       await client.start();
@@ -130,6 +154,7 @@ export class ServerManager implements vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     if (client !== undefined) {
+      this.retired.add(client);
       try {
         await client.stop(5000);
       } catch (error) {
