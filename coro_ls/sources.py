@@ -72,12 +72,13 @@ def _walk(root: str, errors: list[SourceError]) -> Iterator[str]:
         errors.append(SourceError(error.filename or root, _os_reason(error)))
 
     for directory, subdirectories, files in os.walk(root, onerror=on_error):
-        subdirectories[:] = [
+        # Sorted, so that of two links to one file the same name is always the one reported.
+        subdirectories[:] = sorted(
             name
             for name in subdirectories
             if not is_skipped_directory(os.path.join(directory, name))
-        ]
-        for name in files:
+        )
+        for name in sorted(files):
             if name.endswith(PYTHON_SUFFIXES):
                 # normpath: walking "." should report "src/app.py", not "./src/app.py".
                 yield os.path.normpath(os.path.join(directory, name))

@@ -291,6 +291,17 @@ def test_directories_are_walked_skipping_hidden_venvs_and_pycache(tmp_path, caps
     ]
 
 
+def test_a_file_reached_through_two_links_is_reported_once(tmp_path, capsys):
+    target = write(tmp_path / "real/zz.py", AWAIT_IN_DEF)
+    (tmp_path / "real/aa.py").symlink_to(target)
+    (tmp_path / "real/loop").symlink_to(tmp_path / "real")  # not followed: no endless walk
+
+    status, findings, err = run_json(capsys, str(tmp_path), str(target))
+
+    assert (status, err) == (1, "")
+    assert [f["filename"] for f in findings] == [str(tmp_path / "real/aa.py")]
+
+
 def test_a_hidden_directory_named_explicitly_is_checked(tmp_path, capsys):
     write(tmp_path / ".scripts/tool.py", AWAIT_IN_DEF)
 
