@@ -38,6 +38,9 @@ from coro_ls.findings import Finding
 # An unsaved buffer (File > New File, language Python): no file, no pyproject, same checks.
 UNTITLED = "def handler(event):\n    data = await event.read()\n    return data\n"
 
+# A notebook cell whose finding does not depend on whether top-level await is allowed there.
+NOTEBOOK_CELL = "import asyncio\n\ndef load(path):\n    return await asyncio.sleep(0, path)\n"
+
 # Time for each step inside VS Code (server start, diagnostics, restart), in milliseconds.
 STEP_TIMEOUT_MS = 30_000
 
@@ -73,6 +76,7 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> tuple[VSCodeRun, Path]:
             "character": ACTION_COLUMN,
         },
         "untitled": {"source": UNTITLED, "expected_count": len(check_source(UNTITLED))},
+        "notebook": {"source": NOTEBOOK_CELL, "expected_count": len(check_source(NOTEBOOK_CELL))},
         "bad_path": str(work / "nothing-here" / "coro-ls"),
     }
     settings = {
@@ -176,6 +180,17 @@ def test_async_for_expansion_from_the_light_bulb(vscode: tuple[VSCodeRun, Path])
     assert ACTION_TITLE in [offered["title"] for offered in action["offered"]], run.context()
     assert action.get("applied") is True, run.context()
     assert action["text_after"] == expected_expansion(), run.context()
+
+
+def test_notebook_cell_is_checked(vscode: tuple[VSCodeRun, Path]) -> None:
+    run, _ = vscode
+    notebook = run.result["notebook"]
+    assert notebook["scheme"] == "vscode-notebook-cell", run.context()
+    assert notebook["language_id"] == "python", run.context()
+    findings = check_source(NOTEBOOK_CELL, top_level_await=True)
+    assert findings == check_source(NOTEBOOK_CELL), "the cell must not depend on top-level await"
+    assert findings, "the cell must have findings for this test to mean anything"
+    assert as_shown(notebook["diagnostics"]) == as_expected(findings, NOTEBOOK_CELL), run.context()
 
 
 def test_unstartable_path_is_explained(vscode: tuple[VSCodeRun, Path]) -> None:

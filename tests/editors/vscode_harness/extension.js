@@ -104,6 +104,20 @@ async function runCodeAction(editor, spec, result) {
   result.text_after = editor.document.getText();
 }
 
+async function notebookCellDiagnostics(source, expectedCount, timeoutMs) {
+  const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, "python");
+  const notebook = await vscode.workspace.openNotebookDocument(
+    "jupyter-notebook",
+    new vscode.NotebookData([cell]),
+  );
+  await vscode.window.showNotebookDocument(notebook);
+  const uri = notebook.cellAt(0).document.uri;
+  const seen = { scheme: uri.scheme, language_id: notebook.cellAt(0).document.languageId };
+  seen.diagnostics = await readDiagnostics(uri, expectedCount, timeoutMs);
+  await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+  return seen;
+}
+
 async function checkRestart(api, uri, expectedCount, timeoutMs) {
   const states = [];
   const subscription = api.onDidChangeState((state) => states.push(state));
@@ -157,6 +171,10 @@ async function run(plan, result) {
 
   if (plan.untitled) {
     result.untitled = await untitledDiagnostics(plan.untitled.source, plan.untitled.expected_count, plan.timeout_ms);
+  }
+
+  if (plan.notebook) {
+    result.notebook = await notebookCellDiagnostics(plan.notebook.source, plan.notebook.expected_count, plan.timeout_ms);
   }
 
   result.restart = await checkRestart(api, uri, plan.expected_count, plan.timeout_ms);
