@@ -69,6 +69,7 @@ class IncrementalDocument:
         self.blocks: list[Block] = []
         self.stats = {"edits": 0, "parsed_lines": 0, "regrowths": 0}
         self.blocks = self._parse_region(0, len(self.lines))
+        self._leading_blocks = 0
         self.future_annotations = self._future_annotations()
 
     # -- text ------------------------------------------------------------------------------
@@ -112,7 +113,8 @@ class IncrementalDocument:
         region_stop += delta
         old_future = self.future_annotations
         self._reparse(low, high + 1, region_first, region_stop)
-        self.future_annotations = self._future_annotations()
+        if low <= self._leading_blocks:
+            self.future_annotations = self._future_annotations()
         if self.future_annotations != old_future:
             for block in self.blocks:
                 block.findings = None
@@ -178,10 +180,15 @@ class IncrementalDocument:
         )
 
     def _future_annotations(self) -> bool:
+        """Whether the document's leading statements import ``annotations`` from
+        ``__future__``; also notes how many blocks hold those leading statements, since an
+        edit after them cannot change the answer."""
         statements: list[NodeOrLeaf] = []
-        for block in self.blocks:
+        self._leading_blocks = 0
+        for index, block in enumerate(self.blocks):
+            self._leading_blocks = index + 1
             statements.extend(block.statements)
-            if len(statements) > 8 or not all(_is_leading(s) for s in statements):
+            if not all(_is_leading(s) for s in block.statements):
                 break
         return has_future_annotations(statements)
 
@@ -192,10 +199,12 @@ class IncrementalDocument:
         result: list[Finding] = []
         line = 0
         for block in self.blocks:
-            if block.findings is None:
-                block.findings = self._check(block, line)
-            shift = line + 1 - block.tree_line
-            result.extend(finding.shifted(shift) for finding in block.findings)
+            found = block.findings
+            if found is None:
+                found = block.findings = self._check(block, line)
+            if found:
+                shift = line + 1 - block.tree_line
+                result.extend([finding.shifted(shift) for finding in found])
             line += block.count
         result.sort(key=lambda f: (f.start, f.end, f.code))
         return result
