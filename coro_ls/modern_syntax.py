@@ -44,7 +44,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Union
 
-from coro_ls.modern_tokens import NAME, OP, Field, Line, StringToken, Tokens, scan
+from coro_ls.modern_tokens import NAME, OP, STRING, Field, Line, StringToken, Tokens, scan
 from coro_ls.versions import Version
 
 Position = tuple[int, int]
@@ -150,8 +150,28 @@ class StringGroupRegion:
     min_version: Version = (3, 6)
 
 
+@dataclass(frozen=True)
+class StarredRegion:
+    """A starred item parso rejects; the ``*`` is masked as a space.
+
+    ``x[*Ts]`` and ``def f(*args: *Ts)`` (PEP 646, 3.11) and ``for x in *a, *b:`` (3.9).
+    """
+
+    span: Span
+    """The ``*``."""
+    context: str
+    """``"subscript"``, ``"annotation"`` or ``"for"``."""
+    min_version: Version = (3, 11)
+
+
 Region = Union[
-    MatchRegion, CaseRegion, ExceptStarRegion, TypeAliasRegion, WithRegion, StringGroupRegion
+    MatchRegion,
+    CaseRegion,
+    ExceptStarRegion,
+    TypeAliasRegion,
+    WithRegion,
+    StringGroupRegion,
+    StarredRegion,
 ]
 
 
@@ -185,6 +205,7 @@ def _mask(source: str) -> Masked:
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # parso's line breaks (parso.utils.split_lines)
 _COMPOUND = frozenset("if elif else while for try except finally with def class async".split())
+_GENERIC = frozenset(("def", "class", "type"))
 _SUBJECT_OPENERS = frozenset(("(", "[", "{", "-", "+", "~", "*", "..."))
 
 
@@ -268,6 +289,13 @@ class _Masker:
             for start, stop in self.simple_statements(index, line):
                 if self.is_name(start, "type"):
                     self.type_alias(start, stop)
+            first = line.first
+            if self.is_name(first, "for"):
+                self.starred_for(line, first)
+            elif self.is_name(first, "async") and line.last - first > 1:
+                if self.is_name(first + 1, "for"):
+                    self.starred_for(line, first + 1)
+        self.starred_subscripts_and_annotations()
 
     def simple_statements(self, index: int, line: Line) -> list[tuple[int, int]]:
         """Token ranges of the simple statements of a logical line (after a compound header)."""
@@ -523,6 +551,70 @@ class _Masker:
                 if t != b - 1:
                     return False
         return b - a == 2 or self.find_op(a + 1, b - 1, ",", depth + 1) >= 0
+
+    # -- starred items ---------------------------------------------------------------------
+
+    def star(self, t: int, context: str, min_version: Version) -> None:
+        self.put(self.toks.starts[t], " ")
+        self.regions.append(StarredRegion(self.tok_span(t, t), context, min_version))
+
+    def starred_for(self, line: Line, for_tok: int) -> None:
+        """``for x in *a, *b:``: parso only knows the parenthesised form."""
+        in_tok = -1
+        for t in range(for_tok + 1, line.last):
+            if self.toks.depths[t] == 0 and self.is_name(t, "in"):
+                in_tok = t
+                break
+        if in_tok < 0:
+            return
+        for t in range(in_tok + 1, line.last):
+            if self.is_op(t, ":"):
+                return
+            if self.is_op(t, "*") and (t == in_tok + 1 or self.is_op(t - 1, ",")):
+                self.star(t, "for", (3, 9))
+
+    def starred_subscripts_and_annotations(self) -> None:
+        """``x[*Ts]``, ``x[a, *Ts]`` and ``*args: *Ts`` (PEP 646)."""
+        toks = self.toks
+        kinds, depths = toks.kinds, toks.depths
+        line_starts = {line.first for line in toks.lines}
+        subscript: list[bool] = []  # per open bracket: is it a subscript?
+        for t in range(len(kinds)):
+            depth = depths[t]
+            del subscript[depth:]
+            while len(subscript) < depth:
+                subscript.append(False)  # brackets broken by recovery
+            if kinds[t] != OP:
+                continue
+            value = self.value(t)
+            if value in ("(", "[", "{"):
+                subscript.append(value == "[" and t > 0 and self.subscripted(t - 1, line_starts))
+            elif value == "*" and depth and subscript[depth - 1]:
+                before = self.value(t - 1)
+                if depths[t - 1] == depth - 1 or (before == "," and depths[t - 1] == depth):
+                    self.star(t, "subscript", (3, 11))
+            elif (
+                value == "*"
+                and t >= 4
+                and self.is_op(t - 1, ":", depth)
+                and kinds[t - 2] == NAME
+                and self.is_op(t - 3, "*", depth)
+                and depths[t - 4] == depth - 1 + (self.value(t - 4) == ",")
+                and self.value(t - 4) in ("(", ",")
+            ):
+                self.star(t, "annotation", (3, 11))
+
+    def subscripted(self, t: int, line_starts: set[int]) -> bool:
+        """Does the ``[`` after token ``t`` open a subscript (not a list display)?"""
+        kind, value = self.toks.kinds[t], self.value(t)
+        if kind == NAME:
+            if keyword.iskeyword(value):
+                return False
+            if t in line_starts and value in ("match", "case"):
+                return False
+            # ``def f[*Ts]``, ``class C[*Ts]``, ``type A[*Ts]``: type parameters, not subscripts.
+            return not (t > 0 and self.toks.kinds[t - 1] == NAME and self.value(t - 1) in _GENERIC)
+        return kind == STRING or value in (")", "]")
 
     # -- f-/t-strings ---------------------------------------------------------------------
 

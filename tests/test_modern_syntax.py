@@ -25,6 +25,7 @@ from coro_ls.modern_syntax import (
     CaseRegion,
     ExceptStarRegion,
     MatchRegion,
+    StarredRegion,
     StringGroupRegion,
     TypeAliasRegion,
     WithRegion,
@@ -214,12 +215,22 @@ async def render(a):
     y = t"{t"{await a()}"}"
 """
 
+STARRED = """\
+async def unpack[*Ts](*args: *Ts, a, b) -> tuple[int, *Ts]:
+    for x in *a, *[await b()]:
+        await x
+    async for y in *a, (lambda: b):
+        pass
+    return a[*b], a[1:2, *(await b())], [*a], print(*a)
+"""
+
 SAMPLES = {
     "match": MATCH,
     "except*": EXCEPT_STAR,
     "type alias": TYPE_ALIASES,
     "parenthesised with": WITH_ITEMS,
     "f-strings": FSTRINGS,
+    "starred": STARRED,
 }
 
 
@@ -366,6 +377,15 @@ def test_with_regions() -> None:
     ]
 
 
+def test_starred_regions() -> None:
+    regions = mask_modern_syntax(STARRED).regions
+    assert all(isinstance(r, StarredRegion) for r in regions)
+    assert [r.context for r in regions] == [
+        "annotation", "subscript", "for", "for", "for", "subscript", "subscript",
+    ]  # fmt: skip
+    assert {text_of(STARRED, r.span) for r in regions} == {"*"}
+
+
 def test_fstring_regions_and_mask_shape() -> None:
     masked = mask_modern_syntax("f\"a{x!r:>{w}}b\" 'c'\n")
     assert masked.text == "(   x,    w,      )\n"
@@ -418,6 +438,9 @@ VERSION_CASES = (
     "with (a as b, c as d):\n    pass\n",
     'f"{x!r}"\n',
     'f"{"nested"}"\n',
+    "for x in *a, *b:\n    pass\n",
+    "x[*a]\n",
+    "def f(*a: *b): pass\n",
 )
 
 
