@@ -19,8 +19,14 @@ from parso.tree import NodeOrLeaf
 from parso.utils import split_lines
 
 from coro_ls import rules
-from coro_ls.findings import Finding
-from coro_ls.scopes import Analysis, SpecialScopes, analyse_statements, has_future_annotations
+from coro_ls.findings import Finding, Position
+from coro_ls.scopes import (
+    Analysis,
+    Kind,
+    SpecialScopes,
+    analyse_statements,
+    has_future_annotations,
+)
 from coro_ls.versions import Version, grammar_for, running_version
 
 
@@ -97,27 +103,78 @@ def analyse_block(
         return analysis
     first_line = statements[0].get_start_pos_of_prefix()[0]
     code = "\n" * (first_line - 1) + "".join(s.get_code() for s in statements)
-    masked = _masked(code)
-    if masked is None:
+    try:
+        from coro_ls.modern_syntax import mask_modern_syntax
+    except ImportError:  # pragma: no cover - lands with its own change
         return analysis
-    text, special = masked
-    module = parse(text, target)
-    return analyse_statements(
+    masked = mask_modern_syntax(code)
+    if not masked.regions:
+        return analysis
+    module = parse(masked.text, target)
+    analysis = analyse_statements(
         module.children,
         lines,
         version=target,
         top_level_await=top_level_await,
         future_annotations=future_annotations,
-        special=special,
+        special=_special_scopes(masked.regions, target),
     )
+    # Syntax the target version does not have: CPython rejects the file for that, so
+    # nothing inside it is reported ("when in doubt, report nothing").
+    analysis.doubtful_spans.extend(
+        _statement_span(module, region.span.start, region.span.end)
+        for region in masked.regions
+        if _min_version(region) > target
+    )
+    return analysis
 
 
-def _masked(source: str) -> tuple[str, SpecialScopes] | None:
-    try:
-        from coro_ls.modern_syntax import mask_modern_syntax
-    except ImportError:  # pragma: no cover - lands with its own change
-        return None
-    masked = mask_modern_syntax(source)
-    if not masked.regions:
-        return None
-    return masked.text, {}
+def _statement_span(module: Module, start: Position, end: Position) -> tuple[Position, Position]:
+    """The span of a masked header widened to its whole statement or clause: the body of a
+    ``case`` or ``except*`` clause is part of the construct the target version lacks."""
+    leaf = module.get_leaf_for_position(start)
+    if leaf is None or leaf.start_pos != start:
+        return start, end
+    node: NodeOrLeaf = leaf
+    while node.parent is not None and node.parent.start_pos == start:
+        if node.parent.type in ("file_input", "suite"):
+            break
+        node = node.parent
+    if node.type == "except_clause":
+        colon = node.get_next_sibling()
+        suite = colon.get_next_sibling() if colon is not None else None
+        return start, max(end, (suite or node).end_pos)
+    return start, max(end, node.end_pos)
+
+
+def _min_version(region: object) -> Version:
+    version: Version = getattr(region, "min_version", (3, 0))
+    if getattr(region, "pep701", False):
+        version = max(version, (3, 12))
+    if getattr(region, "kind", None) == "t-string":
+        version = max(version, (3, 14))
+    return version
+
+
+def _special_scopes(regions: Sequence[object], target: Version) -> SpecialScopes:
+    """The scopes a masked ``type`` statement's expressions are evaluated in."""
+    from coro_ls.modern_syntax import TypeAliasRegion
+
+    special: SpecialScopes = {}
+    defaults = {
+        "TypeVar": Kind.TYPEVAR_DEFAULT,
+        "TypeVarTuple": Kind.TYPEVARTUPLE_DEFAULT,
+        "ParamSpec": Kind.PARAMSPEC_DEFAULT,
+    }
+    for region in regions:
+        if not isinstance(region, TypeAliasRegion):
+            continue
+        for param in region.params:
+            if param.bound is not None:
+                constrained = param.constraints and target >= (3, 13)
+                kind = Kind.TYPEVAR_CONSTRAINT if constrained else Kind.TYPEVAR_BOUND
+                special[(param.bound.start, param.bound.end)] = kind
+            if param.default is not None:
+                special[(param.default.start, param.default.end)] = defaults[param.kind]
+        special[(region.value.start, region.value.end)] = Kind.TYPE_ALIAS
+    return special

@@ -113,6 +113,11 @@ class Analysis:
     lines: list[str]
     """The source's lines without line endings, for ranges that stop at a line's end."""
     has_errors: bool = False
+    doubtful_spans: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    """Ranges where nothing is reported (syntax the target version lacks)."""
+
+    def in_doubt(self, position: tuple[int, int]) -> bool:
+        return any(start <= position < end for start, end in self.doubtful_spans)
 
     def scopes(self) -> Iterator[Scope]:
         stack = [self.module]

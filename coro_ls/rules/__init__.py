@@ -56,6 +56,8 @@ def run(analysis: Analysis) -> list[Finding]:
     findings: list[Finding] = []
     for rule in load().values():
         findings.extend(rule().check(analysis))
+    if analysis.doubtful_spans:
+        findings = [f for f in findings if not analysis.in_doubt(f.start)]
     findings.sort(key=lambda f: (f.start, f.end, f.code))
     return findings
 
