@@ -8,6 +8,7 @@ Problems come back as :class:`SourceError` values so that one bad file never sto
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import tokenize
@@ -114,8 +115,16 @@ def decode_source(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        # "unknown encoding: xyz", "encoding problem: utf-8" (a BOM contradicting the cookie), ...
-        raise UndecodableSource(f"cannot decode: {error}") from None
+        reason = str(error)
+        if reason.startswith("invalid or missing encoding declaration"):
+            encoding = "utf-8"  # a first or second line that is not UTF-8: say where, below
+        elif data.startswith(codecs.BOM_UTF8):
+            raise UndecodableSource(
+                "cannot decode: the file starts with a UTF-8 byte-order mark "
+                "but declares another encoding"
+            ) from None
+        else:
+            raise UndecodableSource(f"cannot decode: {reason}") from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:

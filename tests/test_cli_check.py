@@ -215,6 +215,30 @@ def test_undecodable_file_alone_exits_2(tmp_path, capsys):
     assert f"{bad}: cannot decode line 2, column 12 as ascii" in err
 
 
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        pytest.param(
+            b'name = "caf\xe9"\n',
+            "cannot decode line 1, column 12 as utf-8",
+            id="first-line-not-utf8",
+        ),
+        pytest.param(
+            b"\xef\xbb\xbf# coding: latin-1\nx = 1\n",
+            "byte-order mark but declares another encoding",
+            id="bom-contradicts-declaration",
+        ),
+    ],
+)
+def test_encoding_problems_in_the_first_lines_say_what_is_wrong(tmp_path, capsys, data, reason):
+    path = write(tmp_path / "enc.py", data)
+
+    status, out, err = run(capsys, str(path))
+
+    assert (status, out) == (2, "")
+    assert err.startswith(f"coro-ls: {path}: ") and reason in err
+
+
 def test_unknown_encoding_declaration_exits_2(tmp_path, capsys):
     path = write(tmp_path / "odd.py", "# coding: klingon\nawait x\n")
 
