@@ -280,7 +280,7 @@ class _Scanner:
         fs = fr.owner
         assert fs is not None
         self._end_group(fr)
-        if self.src[fr.expr_start : i].strip():
+        if fr.first:  # a field holding only blanks or a comment is no expression
             fs.fields.append(Field(fr.expr_start, i, fr.first == "yield", fr.last == ","))
         flags = fr.flags
         single = len(fs.quote) == 1
@@ -314,7 +314,8 @@ class _Scanner:
 
     def _break_brackets(self, fr: _Code, i: int) -> None:
         fr.brackets.clear()
-        if not self.src[self.phys_start : i].strip(" \t\x0c"):
+        ends = self.out.ends
+        if not ends or ends[-1] <= self.phys_start:  # first token of its physical line
             self._end_group(fr)
             self._end_line()
 
@@ -423,7 +424,7 @@ class _Scanner:
             if nxt in ("{", "}") and nxt:
                 return j + 1
             if not fs.raw and nxt == "N" and src[j + 2 : j + 3] == "{":
-                close = src.find("}", j + 3)
+                close = src.find("}", j + 3, j + 200)  # bounded: no rescans on junk
                 name = src[j + 3 : close] if close >= 0 else "\n"
                 if close >= 0 and "\n" not in name and "\r" not in name and quote[0] not in name:
                     return close + 1

@@ -561,6 +561,8 @@ EDGE_INPUTS = {
     "nul and bom": "\ufeffmatch a:\x00\n  case 1:\x00 pass\n",
     "cr lines": "match a:\r  case 1 if await b:\r    pass\rtype X = int\r",
     "tabs and form feeds": "\x0cmatch a:\n\tcase 1:\n\t\tpass\n\x0c\n",
+    "named escapes": 'f"' + "\\N{" * 20000 + '"\n',
+    "break keywords": "x = (import " * 20000 + "\n",
     "lone braces": 'f"}" f"{" f"{x!}" f"{x:" f"{:}" f"{!r}"\n',
 }
 
