@@ -97,6 +97,12 @@
 (condition-case err
     (coro-ls-test-run)
   (error (coro-ls-test-put 'error (error-message-string err))))
+;; The LSP traffic, for a failing test to show.
+(when-let ((events (cl-find-if (lambda (buffer) (string-match-p "EGLOT.*events" (buffer-name buffer)))
+                                (buffer-list))))
+  (with-current-buffer events
+    (coro-ls-test-put 'events (buffer-substring-no-properties
+                               (max (point-min) (- (point-max) 30000)) (point-max)))))
 (coro-ls-test-put 'messages
                   (with-current-buffer (messages-buffer)
                     (buffer-substring-no-properties (point-min) (point-max))))

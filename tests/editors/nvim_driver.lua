@@ -126,12 +126,12 @@ local function run_action(bufnr)
   -- The menu vim.lsp.buf.code_action() opens: pick the wanted title, as a user would.
   local wanted = env.CORO_LS_TEST_ACTION_TITLE
   local chose = false
-  vim.ui.select = function(items, opts, on_choice)
+  vim.ui.select = function(items, _, on_choice)
     local pick
     for _, item in ipairs(items) do
       local action = item.action or item[2]
-      local title = opts.format_item and opts.format_item(item) or action.title
-      table.insert(result.offered_titles, title)
+      -- The menu's label adds the client's name when several servers answer.
+      table.insert(result.offered_titles, action.title)
       if action.title == wanted then
         pick = item
       end
