@@ -10,6 +10,7 @@ parso's code-point columns correctly.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -162,24 +163,31 @@ def test_diagnostic_after_astral_characters_is_in_utf16_columns(
     assert on_line[0]["range"]["end"]["character"] == start + len("await x"), run.context()
 
 
-def expected_expansion() -> str:
-    """SAMPLE with the `async for` under the cursor expanded by coro-ls' own expansion code."""
-    from coro_ls.expansions import apply_edits, expand, find_expandable
-    from coro_ls.versions import grammar_for, running_version
+def expected_expansion(work: Path) -> str:
+    """SAMPLE with the `async for` at the cursor expanded by ``coro-ls expand --write``."""
+    path = work / "expand_me.py"
+    path.write_text(SAMPLE, encoding="utf-8")
+    where = f"{path}:{ACTION_LINE}:{ACTION_COLUMN + 1}"  # the CLI's columns are 1-based
+    subprocess.run(
+        [sys.executable, "-m", "coro_ls", "expand", "--write", where],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    expanded = path.read_text(encoding="utf-8")
+    assert expanded != SAMPLE, "coro-ls expand did not change the sample"
+    return expanded
 
-    module = grammar_for(running_version()).parse(SAMPLE)
-    statement = find_expandable(SAMPLE, module, (ACTION_LINE, ACTION_COLUMN))
-    assert statement is not None and statement.title == ACTION_TITLE
-    return apply_edits(SAMPLE, expand(SAMPLE, module, statement))
 
-
-def test_async_for_expansion_from_the_light_bulb(vscode: tuple[VSCodeRun, Path]) -> None:
+def test_async_for_expansion_from_the_light_bulb(
+    vscode: tuple[VSCodeRun, Path], tmp_path: Path
+) -> None:
     run, _ = vscode
     action = run.result["action"]
     # Asked at the cursor with no diagnostic under it: a refactoring, not a quick fix.
     assert ACTION_TITLE in [offered["title"] for offered in action["offered"]], run.context()
     assert action.get("applied") is True, run.context()
-    assert action["text_after"] == expected_expansion(), run.context()
+    assert action["text_after"] == expected_expansion(tmp_path), run.context()
 
 
 def test_notebook_cell_is_checked(vscode: tuple[VSCodeRun, Path]) -> None:
