@@ -488,6 +488,36 @@ def _control() -> Iterator[Case]:
                     yield case
 
 
+NESTING_WRAPPERS = [
+    "lambda-body",
+    "lambda-default",
+    "listcomp-elt",
+    "listcomp-outer-iter",
+    "setcomp-elt",
+    "dictcomp-value",
+    "genexp-elt",
+    "genexp-outer-iter",
+    "async-genexp-elt",
+]
+NESTING_CONSTRUCTS = ["await", "listcomp-async-for", "genexp-async-for", "dictcomp-await-value"]
+
+
+def _nesting(rng: random.Random) -> Iterator[Case]:
+    """Expression scopes (lambda, comprehensions) nested 1-2 deep exhaustively, 3-4 sampled."""
+    chains: list[tuple[str, ...]] = [(w,) for w in NESTING_WRAPPERS]
+    chains += [(a, b) for a in NESTING_WRAPPERS for b in NESTING_WRAPPERS]
+    chains += [
+        tuple(rng.choice(NESTING_WRAPPERS) for _ in range(rng.randint(3, 4))) for _ in range(150)
+    ]
+    for scope in [(), ("def",), ("async-def",), ("class",)]:
+        for chain in chains:
+            # Deeper chains: one construct per rule (the await and the async comprehension).
+            for construct in NESTING_CONSTRUCTS if len(chain) == 1 else NESTING_CONSTRUCTS[:2]:
+                case = _simple(scope, "assign", chain, construct)
+                if case:
+                    yield case
+
+
 def _top_level_await(cases: Iterable[Case]) -> Iterator[Case]:
     """Module-level and class-level placements again with PyCF_ALLOW_TOP_LEVEL_AWAIT."""
     for case in cases:
@@ -566,6 +596,7 @@ def generate() -> list[Case]:
     cases += slots
     cases += _wrappers()
     cases += _control()
+    cases += _nesting(rng)
     cases += _top_level_await(matrix[: len(matrix)])
     cases += _top_level_await(case for case in slots if case.name.startswith("module/"))
     cases += _future_annotations()
