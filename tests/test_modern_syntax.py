@@ -57,12 +57,16 @@ for source in json.load(sys.stdin):
         out.append(None)
         continue
     lines = source.splitlines(True)
+    tags = {ast.Await: "await", ast.Lambda: "lambda", ast.Yield: "yield", ast.YieldFrom: "yield"}
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Await, ast.Lambda, ast.Yield, ast.YieldFrom)):
+        tag = tags.get(type(node))
+        if isinstance(node, ast.comprehension):
+            node, tag = node.target, "for-target"
+        if tag:
             line = lines[node.lineno - 1].encode()
             col = len(line[: node.col_offset].decode())
-            found.add((node.lineno, col))
+            found.add((node.lineno, col, tag))
     out.append(sorted(found))
 print(json.dumps(out))
 """
@@ -96,13 +100,16 @@ def error_nodes(text: str) -> list[tuple[str, tuple[int, int]]]:
     return found
 
 
-def keyword_positions(text: str) -> list[list[int]]:
-    """Positions of the await / lambda / yield keywords in parso's tree of ``text``."""
+def keyword_positions(text: str) -> list[list]:
+    """``[line, column, tag]`` of each await / lambda / yield keyword and comprehension target
+    in parso's tree of ``text``."""
     found = []
     leaf = GRAMMAR.parse(text).get_first_leaf()
     while leaf is not None:
         if leaf.type == "keyword" and leaf.value in ("await", "lambda", "yield"):
-            found.append(list(leaf.start_pos))
+            found.append([*leaf.start_pos, leaf.value])
+        if leaf.type == "keyword" and leaf.value == "for" and leaf.parent.type == "sync_comp_for":
+            found.append([*leaf.get_next_sibling().start_pos, "for-target"])
         leaf = leaf.get_next_leaf()
     return sorted(found)
 
@@ -266,6 +273,7 @@ def test_tstrings_parse_and_keep_positions() -> None:
         [
             TSTRINGS.count("\n", 0, m.start()) + 1,
             m.start() - TSTRINGS.rfind("\n", 0, m.start()) - 1,
+            m.group(),
         ]
         for m in re.finditer(r"\b(await|lambda)\b", TSTRINGS)
     ]
@@ -589,7 +597,7 @@ def test_crlf_and_bom_positions() -> None:
     assert match.span.start == (1, 0)  # parso does not count the BOM
     assert case.guard is not None and case.guard.start == (2, 14)
     assert error_nodes(masked.text) == []
-    assert keyword_positions(masked.text) == [[2, 14]]
+    assert keyword_positions(masked.text) == [[2, 14, "await"]]
 
 
 def test_large_input_is_linear_enough() -> None:
