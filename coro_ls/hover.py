@@ -137,11 +137,18 @@ def hover_at(
     target = _keyword_at(analysis, position)
     if target is not None:
         start, end = target.start, target.end
-        own = [
-            f for f in findings if f.start == target.construct.start_pos and f.code in target.codes
-        ]
+        own = _own_findings(target, findings, analysis)
         explained.update(own)
         sections.append(_keyword_section(target, own, source, module, analysis, findings, fmt))
+    else:
+        keyword = _unevaluated_await(_tree(analysis, module), position)
+        if keyword is not None:
+            start, end = keyword.start_pos, keyword.end_pos
+            sections.append(
+                f"{fmt.bold(fmt.code('await'))}: {fmt.bold('Allowed here')}.\n\n"
+                "It is in the annotation of a variable inside a function, which CPython never "
+                "evaluates (before Python 3.14), so nothing is checked there."
+            )
     for finding in findings:
         if finding in explained or not (finding.start <= position < finding.end):
             continue
@@ -206,6 +213,64 @@ def _keyword_at(analysis: Analysis, position: Position) -> _Target | None:
                         frozenset({"CORO104"}),
                     )
     return None
+
+
+def _own_findings(
+    target: _Target, findings: Sequence[Finding], analysis: Analysis
+) -> list[Finding]:
+    """The findings about the construct itself.  An ``await`` in a list, set or dict
+    comprehension is judged through the comprehension it makes asynchronous, and since 3.11
+    through the comprehensions that one is nested in, which it makes asynchronous in turn."""
+    starts = {(target.construct.start_pos, code) for code in target.codes}
+    scope: Scope | None = target.scope if target.what == "await" else None
+    while (
+        scope is not None
+        and scope.kind is Kind.COMPREHENSION
+        and scope.comprehension != "generator"
+        and scope.node is not None
+    ):
+        starts.add((scope.node.start_pos, "CORO104"))
+        parent = scope.parent
+        if analysis.version < (3, 11) or parent is None:
+            break
+        scope = parent
+    return [f for f in findings if (f.start, f.code) in starts]
+
+
+def _unevaluated_await(module: Module, position: Position) -> NodeOrLeaf | None:
+    """An ``await`` keyword the scope walk skipped: one in a local variable annotation."""
+    try:
+        leaf = module.get_leaf_for_position(position)
+    except ValueError:
+        return None
+    if leaf is None or leaf.end_pos == position:
+        leaf = leaf.get_next_leaf() if leaf is not None else None
+    if leaf is None or leaf.type != "keyword" or leaf.value != "await":
+        return None
+    if not leaf.start_pos <= position < leaf.end_pos:
+        return None
+    node = leaf.parent
+    while node is not None and node.type not in ("annassign", "funcdef", "classdef"):
+        node = node.parent
+    if node is None or node.type != "annassign" or not _in_function(node):
+        return None
+    return leaf
+
+
+def _tree(analysis: Analysis, module: Module) -> Module:
+    """The tree the analysis was made of (parso's tree of the masked text, if masking was
+    needed to parse modern syntax), so that positions land on the same structure."""
+    for scope in analysis.scopes():
+        if scope.node is not None:
+            return scope.node.get_root_node()  # type: ignore[return-value]
+    return module
+
+
+def _in_function(node: NodeOrLeaf) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type not in ("funcdef", "classdef"):
+        parent = parent.parent
+    return parent is not None and parent.type == "funcdef"
 
 
 def _span(leaf: NodeOrLeaf) -> tuple[Position, Position]:
@@ -312,7 +377,7 @@ def _await_reason(scope: Scope, own: list[Finding], analysis: Analysis, fmt: _Fo
         text = f"It is evaluated in {where}, which it makes asynchronous. "
         if scope.comprehension == "generator":
             return text + "An asynchronous generator expression is allowed anywhere."
-        return text + _comprehension_reason(scope, [], True, analysis, fmt)
+        return text + _comprehension_reason(scope, own, True, analysis, fmt)
     if kind in ANNOTATION_LIKE:
         if own:
             return f"It is evaluated in {where}. " + fmt_why("CORO107", fmt)
@@ -336,6 +401,11 @@ def _comprehension_reason(
     if enclosing is None:
         return ""
     where = describe(enclosing, analysis, fmt)
+    if enclosing.kind is Kind.COMPREHENSION and own and analysis.version >= (3, 11):
+        return (
+            f"It is inside {where}, which it makes asynchronous too; that one is not "
+            "allowed where it is."
+        )
     if own or enclosing.kind not in (Kind.ASYNC_FUNCTION, Kind.COMPREHENSION, Kind.MODULE):
         what = _COMPREHENSION[scope.comprehension or "list"]
         return (
