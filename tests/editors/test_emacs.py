@@ -25,20 +25,23 @@ from editor_harness import (
     run_editor,
 )
 
-HINT = "apt-get install emacs-nox elpa-eglot (Debian 12: Emacs 28.2, eglot 1.9)"
+HINTS = {
+    "eglot": "apt-get install emacs-nox elpa-eglot (Debian 12: Emacs 28.2, eglot 1.9)",
+    "lsp-mode": "apt-get install emacs-nox elpa-lsp-mode",
+}
 FLYMAKE_TEXT = re.compile(r"(?P<source>.+?) \[(?P<code>[^\]]+)\]: (?P<message>.*)", re.DOTALL)
 
 
 def emacs_with(feature: str) -> str:
     emacs = shutil.which("emacs")
     if emacs is None:
-        missing("Emacs", HINT)
+        missing("Emacs", HINTS[feature])
     probe = f'(princ (if (require \'{feature} nil t) "yes" "no"))'
     answer = subprocess.run(
         [emacs, "-q", "--batch", "--eval", probe], capture_output=True, text=True, timeout=60
     ).stdout
     if answer != "yes":
-        missing(f"Emacs' {feature} package", HINT)
+        missing(f"Emacs' {feature} package", HINTS[feature])
     return emacs
 
 
