@@ -338,7 +338,7 @@ MULTI_ERROR: dict[str, str] = {
     "non-ascii-before-each": (
         's = "é🐍"; await x\n'
         "def f():\n"
-        '    ß = "𝔘"; async for i in y: pass\n'
+        '    ß = "𝔘"; g(await x)\n'
         '    ß = "𝔘"; v = {i: i async for i in y}\n'
         "async def g():\n"
         '    é = "ü"; yield from x; return 1\n'
@@ -353,6 +353,22 @@ MULTI_ERROR: dict[str, str] = {
     ),
     "crlf-line-endings": "def f():\r\n    await x\r\n    async with a:\r\n        pass\r\n",
     "tab-indentation": "def f():\n\tif v:\n\t\tawait x\n\tasync for i in y: pass\n",
+    "form-feed-before-def": "x = 1\n\x0cdef f():\n    await x\n",
+    "form-feeds": "\x0cdef f():\n    await x\n\x0c\nasync def g():\n    yield from x\n",
+    "backslash-continuations": (
+        "def f():\n    v = 1 + \\\n        await x\n    async \\\n      for i in y: pass\n"
+    ),
+    "comments-with-non-ascii": "# é🐍 await x\ndef f():  # ß\n    v = '🐍'; await x  # 🐍\n",
+    "nested-fstring-quotes": "def f():\n    v = f\"{f'{await x}'}\"\n",
+    "astral-then-two-errors": "v = '𝔘𝔘'; w = [i async for i in y]; await x\n",
+    "decorator-default-annotation": (
+        "def f():\n    @a(await x)\n    @b([i async for i in y])\n"
+        "    def g(p=await z) -> await w:\n        pass\n"
+    ),
+    "class-bases-and-keywords": (
+        "def f():\n    class C(await a, k=await b, *await c, **await d):\n        pass\n"
+    ),
+    "no-newline-at-end": "def f():\n    await x",
 }
 
 

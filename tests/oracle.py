@@ -150,9 +150,7 @@ def _neutralise(source: str, text: _Text, code: str, line: int, byte_column: int
         return _rewrite_await(source, text, node)
     if isinstance(node, (ast.AsyncFor, ast.AsyncWith)):
         keyword = "for" if isinstance(node, ast.AsyncFor) else "with"
-        return _apply(
-            source, [_drop_async_keyword(source, text.index(line, byte_column), keyword)]
-        )
+        return _apply(source, _drop_async_keywords(source, text.index(line, byte_column), keyword))
     if isinstance(node, (ast.ListComp, ast.SetComp)):
         return _apply(source, _to_generator_expression(source, text, node))
     if isinstance(node, ast.DictComp):
@@ -189,15 +187,15 @@ def _rewrite_await(source: str, text: _Text, node: ast.Await) -> str:
     raise NeutraliseError(f"no rewrite of the await at {node.lineno}:{node.col_offset}")
 
 
-def _drop_async_keyword(source: str, start: int, keyword: str) -> _Edit:
-    """``async  for`` -> ``for``, then blanks, starting at ``async``'s column."""
+def _drop_async_keywords(source: str, start: int, keyword: str) -> list[_Edit]:
+    """``async for`` -> ``for`` padded to five columns, the old ``for`` blanked.
+
+    Two edits rather than one, so that ``async \\`` + newline + ``for`` works too.
+    """
     _expect(source, start, "async")
     at = _skip_blanks(source, start + len("async"))
     _expect(source, at, keyword)
-    old = source[start : at + len(keyword)]
-    if "\n" in old or "\r" in old:
-        raise NeutraliseError(f"'async' and {keyword!r} on different lines at {start}")
-    return _Edit(start, old, keyword.ljust(len(old)))
+    return [_Edit(start, "async", keyword.ljust(5)), _Edit(at, keyword, " " * len(keyword))]
 
 
 def _to_generator_expression(
