@@ -44,7 +44,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Union
 
-from coro_ls.modern_tokens import NAME, OP, STRING, Field, Line, StringToken, Tokens, scan
+from coro_ls.modern_tokens import NAME, OP, Field, Line, StringToken, Tokens, scan
 from coro_ls.versions import Version
 
 Position = tuple[int, int]
@@ -205,7 +205,6 @@ def _mask(source: str) -> Masked:
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # parso's line breaks (parso.utils.split_lines)
 _COMPOUND = frozenset("if elif else while for try except finally with def class async".split())
-_GENERIC = frozenset(("def", "class", "type"))
 _SUBJECT_OPENERS = frozenset(("(", "[", "{", "-", "+", "~", "*", "..."))
 
 
@@ -574,28 +573,20 @@ class _Masker:
                 self.star(t, "for", (3, 9))
 
     def starred_subscripts_and_annotations(self) -> None:
-        """``x[*Ts]``, ``x[a, *Ts]`` and ``*args: *Ts`` (PEP 646)."""
+        """``x[*Ts]``, ``x[a, *Ts]`` (found by the tokenizer) and ``*args: *Ts`` (PEP 646)."""
+        for i in self.toks.stars:
+            self.put(i, " ")
+            self.regions.append(StarredRegion(self.span(i, i + 1), "subscript", (3, 11)))
         toks = self.toks
         kinds, depths = toks.kinds, toks.depths
-        line_starts = {line.first for line in toks.lines}
-        subscript: list[bool] = []  # per open bracket: is it a subscript?
-        for t in range(len(kinds)):
+        for t in range(4, len(kinds)):
             depth = depths[t]
-            del subscript[depth:]
-            while len(subscript) < depth:
-                subscript.append(False)  # brackets broken by recovery
             if kinds[t] != OP:
                 continue
             value = self.value(t)
-            if value in ("(", "[", "{"):
-                subscript.append(value == "[" and t > 0 and self.subscripted(t - 1, line_starts))
-            elif value == "*" and depth and subscript[depth - 1]:
-                before = self.value(t - 1)
-                if depths[t - 1] == depth - 1 or (before == "," and depths[t - 1] == depth):
-                    self.star(t, "subscript", (3, 11))
-            elif (
+            if (
                 value == "*"
-                and t >= 4
+                and depth
                 and self.is_op(t - 1, ":", depth)
                 and kinds[t - 2] == NAME
                 and self.is_op(t - 3, "*", depth)
@@ -603,18 +594,6 @@ class _Masker:
                 and self.value(t - 4) in ("(", ",")
             ):
                 self.star(t, "annotation", (3, 11))
-
-    def subscripted(self, t: int, line_starts: set[int]) -> bool:
-        """Does the ``[`` after token ``t`` open a subscript (not a list display)?"""
-        kind, value = self.toks.kinds[t], self.value(t)
-        if kind == NAME:
-            if keyword.iskeyword(value):
-                return False
-            if t in line_starts and value in ("match", "case"):
-                return False
-            # ``def f[*Ts]``, ``class C[*Ts]``, ``type A[*Ts]``: type parameters, not subscripts.
-            return not (t > 0 and self.toks.kinds[t - 1] == NAME and self.value(t - 1) in _GENERIC)
-        return kind == STRING or value in (")", "]")
 
     # -- f-/t-strings ---------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ leaves them alone.  Indices are ``str`` offsets into the source.
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
 from typing import Union
@@ -103,12 +104,17 @@ class Tokens:
     lines: list[Line] = field(default_factory=list)
     groups: list[list[StringToken]] = field(default_factory=list)
     """Maximal runs of adjacent string tokens holding an f-/t-string, innermost first."""
+    stars: list[int] = field(default_factory=list)
+    """Offsets of ``*`` items in subscripts (``x[*Ts]``, PEP 646), f-string fields included."""
 
 
 class _Code:
     """Code: the module, or a replacement field's expression (``owner`` is its f-string)."""
 
-    __slots__ = ("owner", "brackets", "group", "flags", "expr_start", "tail", "first", "last")
+    __slots__ = (
+        "owner", "brackets", "group", "flags", "expr_start", "tail", "first", "last",
+        "prev", "prev2", "prev_kind", "prev_line_start",
+    )  # fmt: skip
 
     def __init__(self, owner: FString | None, expr_start: int) -> None:
         self.owner = owner
@@ -119,6 +125,9 @@ class _Code:
         self.tail = False  # past the expression: in ``!r`` / after the debugging ``=``
         self.first = ""  # first word of the field's expression
         self.last = ""  # last depth-0 operator or token kind marker
+        self.prev = self.prev2 = ""  # the last two tokens (strings as '"')
+        self.prev_kind = -1
+        self.prev_line_start = False  # the last token started a logical line
 
 
 class _Literal:
@@ -237,11 +246,15 @@ class _Scanner:
         end = m.end() if m else i + 1
         op = src[i:end]
         if op in "([{":
+            subscript = op == "[" and self._opens_subscript(fr)
             self._token(fr, OP, i, end)
-            fr.brackets.append(op)
+            fr.brackets.append("s" if subscript else op)
         elif op in ")]}":
             if fr.brackets:
                 fr.brackets.pop()
+            self._token(fr, OP, i, end)
+        elif op == "*" and fr.brackets and fr.brackets[-1] == "s" and fr.prev in ("[", ","):
+            self.out.stars.append(i)
             self._token(fr, OP, i, end)
         elif op == ";" and fr.owner is None and fr.brackets:
             self._break_brackets(fr, i)
@@ -249,6 +262,16 @@ class _Scanner:
         else:
             self._token(fr, OP, i, end)
         return end
+
+    def _opens_subscript(self, fr: _Code) -> bool:
+        """Is a ``[`` after the frame's last token a subscript (not a list display)?"""
+        prev = fr.prev
+        if fr.prev_kind == NAME:
+            if keyword.iskeyword(prev) or (fr.prev_line_start and prev in ("match", "case")):
+                return False
+            # ``def f[*Ts]``, ``class C[*Ts]``, ``type A[*Ts]``: type parameters.
+            return fr.prev2 not in ("def", "class", "type")
+        return fr.prev_kind == STRING or prev in (")", "]")
 
     def _field_stop(self, fr: _Code, i: int, c: str) -> int:
         """Handle a character that ends (part of) a replacement field; -1 if ``c`` does not."""
@@ -319,9 +342,14 @@ class _Scanner:
             self._end_group(fr)
             self._end_line()
 
+    def _note(self, fr: _Code, kind: int, value: str) -> None:
+        fr.prev2, fr.prev, fr.prev_kind = fr.prev, value, kind
+        fr.prev_line_start = fr.owner is None and len(self.out.kinds) == self.line_first
+
     def _token(self, fr: _Code, kind: int, start: int, end: int) -> None:
         if fr.group:
             self._end_group(fr)
+        self._note(fr, kind, '"' if kind == STRING else self.src[start:end])
         if fr.owner is not None:
             if not fr.first:
                 fr.first = self.src[start:end] if kind == NAME else "?"
@@ -338,6 +366,8 @@ class _Scanner:
         out.depths.append(len(fr.brackets))
 
     def _end_line(self) -> None:
+        self.top.prev = self.top.prev2 = ""
+        self.top.prev_kind = -1
         last = len(self.out.kinds)
         if last > self.line_first:
             self.out.lines.append(Line(self.line_indent, self.line_first, last))
@@ -395,6 +425,7 @@ class _Scanner:
             self._token(fr, STRING, tok.start, max(tok.end, tok.start))
             fr.group = group
         else:
+            self._note(fr, STRING, '"')
             if not fr.first:
                 fr.first = "?"
             fr.last = "?"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sysconfig
@@ -286,6 +287,81 @@ def test_tstrings_parse_and_keep_positions() -> None:
 @pytest.mark.parametrize("name", SAMPLES)
 def test_samples_keep_the_invariant(name: str) -> None:
     assert_invariant(SAMPLES[name])
+
+
+# -- random programs: CPython says which are real syntax and where the keywords are -------
+
+
+def random_expression(rng: random.Random, depth: int) -> str:
+    if depth <= 0:
+        return rng.choice(["x", "y.z", "1", "'s'", "await x", "(lambda: x)"])
+
+    def sub() -> str:
+        return random_expression(rng, depth - 1)
+
+    forms = [
+        lambda: f"await ({sub()})",
+        lambda: f"(lambda q: {sub()})",
+        lambda: f"[{sub()} for w in {sub()}]",
+        lambda: f"{{{sub()}: {sub()} async for w in {sub()}}}",
+        lambda: f'f"{{ {sub()} }}"',
+        lambda: f"f'a{{ {sub()}!r:>{{ {sub()} }}}}b'",
+        lambda: f'f"{{ {sub()} = }}"',
+        lambda: f'f"""{{\n {sub()}  # note\n}}"""',
+        lambda: f'f"{{ "s" + {sub()} }}{{ {sub()} }}"',
+        lambda: f"'p' f\"{{ {sub()} }}\" rf'\\{{ {sub()} }}'",
+        lambda: f"({sub()}, {sub()})",
+        lambda: f"({sub()} if {sub()} else {sub()})",
+        lambda: f"{sub()}[{sub()}]",
+        lambda: f"{sub()}({sub()}, *{sub()})",
+        lambda: f"tuple[int, *{sub()}]",
+    ]
+    return rng.choice(forms)()
+
+
+def random_block(rng: random.Random, indent: str, depth: int) -> str:
+    def e() -> str:
+        return random_expression(rng, rng.randint(0, 2))
+
+    def body(extra: str = "    ") -> str:
+        if depth <= 0:
+            return f"{indent}{extra}x = {e()}\n"
+        return random_block(rng, indent + extra, depth - 1)
+
+    forms = [
+        lambda: f"{indent}x = {e()}\n",
+        lambda: (
+            f"{indent}match {e()}, {e()}:\n{indent}    case [a, *_] if {e()}:\n"
+            + body("        ")
+            + f"{indent}    case {{'k': v}}:\n{indent}        pass\n"
+        ),
+        lambda: f"{indent}try:\n{body()}{indent}except* ({e()}):\n{body()}",
+        lambda: f"{indent}type A[T: ({e()}, {e()}) = {e()}, *Ts = {e()}, **P] = {e()}\n",
+        lambda: f"{indent}with ({e()} as a, {e()} as (b, c),):\n{body()}",
+        lambda: f"{indent}async with ({e()} as a):\n{body()}",
+        lambda: f"{indent}for y in *{e()}, {e()}:\n{body()}",
+        lambda: f"{indent}if {e()}: type B = {e()}\n",
+    ]
+    return "".join(rng.choice(forms)() for _ in range(rng.randint(1, 3)))
+
+
+def random_programs(count: int, seed: int) -> tuple[str, ...]:
+    rng = random.Random(seed)
+    return tuple(
+        "async def f(x, y):\n" + random_block(rng, "    ", rng.randint(0, 2)) for _ in range(count)
+    )
+
+
+@needs_313
+def test_random_programs_parse_and_keep_positions() -> None:
+    programs = random_programs(120, seed=701)
+    truth = cpython(13, programs)
+    valid = [(p, t) for p, t in zip(programs, truth) if t is not None]
+    assert len(valid) >= 0.9 * len(programs), "the generator should write real syntax"
+    for program, expected in valid:
+        masked = mask_modern_syntax(program)
+        assert error_nodes(masked.text) == [], program
+        assert keyword_positions(masked.text) == expected, program
 
 
 # -- regions -----------------------------------------------------------------------------
