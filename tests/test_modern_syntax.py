@@ -315,6 +315,10 @@ def random_expression(rng: random.Random, depth: int) -> str:
         lambda: f"{sub()}[{sub()}]",
         lambda: f"{sub()}({sub()}, *{sub()})",
         lambda: f"tuple[int, *{sub()}]",
+        lambda: f"(f'{{ {sub()} }}'  # comment\n  'x' f\"{{ {sub()} !r:{{ {sub()} }}}}\")",
+        lambda: f'f"{{ yield {sub()} }}{{ (yield) }}{{ yield }}{{ x }}"',
+        lambda: f'f"{{ {sub()} }}" \\\n    f"{{ {sub()} }}"',
+        lambda: f"f'{{ f\"{{ f'{{ {sub()} }}' }}\" }}'",
     ]
     return rng.choice(forms)()
 
@@ -341,6 +345,16 @@ def random_block(rng: random.Random, indent: str, depth: int) -> str:
         lambda: f"{indent}async with ({e()} as a):\n{body()}",
         lambda: f"{indent}for y in *{e()}, {e()}:\n{body()}",
         lambda: f"{indent}if {e()}: type B = {e()}\n",
+        lambda: (
+            f"{indent}match {e()}:\n{indent}    case (1 |\n"
+            + f"{indent}          2) if {e()}: x = {e()}\n"
+            + f"{indent}    case 3 \\\n{indent}            | 4:\n{body('        ')}"
+        ),
+        lambda: f"{indent}try:\n{body()}{indent}except *{e()} as err:\n{body()}",
+        lambda: (
+            f"{indent}async with (\n{indent}    {e()} as a,\n"
+            + f"{indent}    {e()}\n{indent}):\n{body()}"
+        ),
     ]
     return "".join(rng.choice(forms)() for _ in range(rng.randint(1, 3)))
 
