@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,16 +58,48 @@ def utf16_range(finding: Finding, source: str) -> dict[str, dict[str, int]]:
     return {"start": position(*finding.start), "end": position(*finding.end)}
 
 
+@dataclass
+class Session:
+    run: VSCodeRun
+    bad_path: Path
+    """Where ``coroLs.path`` points at nothing."""
+    bare_python: Path
+    """An interpreter without coro-ls."""
+    bin_dir: Path
+    """The directory of the ``coro-ls`` script, first on the extension host's PATH."""
+    empty_path: str
+    """The extension host's PATH while nothing is found."""
+
+    def step(self, name: str) -> dict[str, Any]:
+        steps = {step["name"]: step for step in self.run.result["launch_steps"]}
+        return steps[name]
+
+
+def bare_interpreter(where: Path) -> Path:
+    """A virtual environment without coro-ls (nor pip): its python cannot ``import coro_ls``."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(where)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return where / "bin" / "python"
+
+
 @pytest.fixture(scope="module")
-def vscode(tmp_path_factory: pytest.TempPathFactory) -> tuple[VSCodeRun, Path]:
+def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
     code_server()
     chromium()
+    bin_dir = server_bin_dir()  # fails early, with a hint, when coro-ls is not installed here
     work = tmp_path_factory.mktemp("vscode")
     vsix = build_vsix(work)
     workspace = work / "workspace"
     workspace.mkdir()
     sample = workspace / "sample.py"
     sample.write_text(SAMPLE, encoding="utf-8")
+    bad_path = work / "nothing-here" / "coro-ls"
+    bare_python = bare_interpreter(work / "bare-venv")
+    empty_path = str(work / "empty-bin")
     plan = {
         "sample": str(sample),
         "expected_count": len(expected_findings()),
@@ -78,27 +111,31 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> tuple[VSCodeRun, Path]:
         },
         "untitled": {"source": UNTITLED, "expected_count": len(check_source(UNTITLED))},
         "notebook": {"source": NOTEBOOK_CELL, "expected_count": len(check_source(NOTEBOOK_CELL))},
-        "bad_path": str(work / "nothing-here" / "coro-ls"),
+        # Each step: settings to change (None removes one), in this order.
+        "launch_steps": [
+            {"name": "bad path", "settings": {"path": str(bad_path)}},
+            {"name": "path cleared", "settings": {"path": None}},
+            {"name": "bare interpreter", "settings": {"interpreter": str(bare_python)}},
+            {"name": "nothing found", "settings": {"interpreter": None}, "path_env": empty_path},
+            {"name": "found on PATH", "command": "coroLs.restart"},
+        ],
     }
+    # `python -m coro_ls` with the interpreter running the tests (coro-ls installed there).
+    machine_settings = {"coroLs.interpreter": sys.executable}
     settings = {
-        # `python -m coro_ls` with the interpreter running the tests (coro-ls installed there).
-        "coroLs.interpreter": sys.executable,
         "extensions.autoCheckUpdates": False,
         "extensions.autoUpdate": False,
         "workbench.startupEditor": "none",
         "telemetry.telemetryLevel": "off",
     }
-    server_bin_dir()  # fails early, with a hint, when coro-ls is not installed here
-    run = run_session(work, vsix, workspace, plan, settings)
+    run = run_session(work, vsix, workspace, plan, settings, machine_settings, path_first=bin_dir)
     if "error" in run.result:
         pytest.fail(f"the harness failed inside VS Code:\n{run.context()}")
-    return run, sample
+    return Session(run, bad_path, bare_python, bin_dir, empty_path)
 
 
-def test_reports_vscode_version(
-    vscode: tuple[VSCodeRun, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    run, _ = vscode
+def test_reports_vscode_version(vscode: Session, capsys: pytest.CaptureFixture[str]) -> None:
+    run = vscode.run
     version = run.result["vscode_version"]
     banner = code_server_version(code_server())
     with capsys.disabled():
@@ -108,8 +145,8 @@ def test_reports_vscode_version(
     assert banner.endswith(f"with Code {version}"), run.context()
 
 
-def test_server_started_from_interpreter_setting(vscode: tuple[VSCodeRun, Path]) -> None:
-    run, _ = vscode
+def test_server_started_from_interpreter_setting(vscode: Session) -> None:
+    run = vscode.run
     assert run.result["start"] == {
         "state": "running",
         "message": None,
@@ -135,15 +172,15 @@ def as_expected(findings: list[Finding], source: str) -> list[dict[str, Any]]:
     )
 
 
-def test_diagnostics_as_vscode_reports_them(vscode: tuple[VSCodeRun, Path]) -> None:
-    run, _ = vscode
+def test_diagnostics_as_vscode_reports_them(vscode: Session) -> None:
+    run = vscode.run
     shown = as_shown(run.result["diagnostics"])
     assert shown == as_expected(expected_findings(), SAMPLE), run.context()
     assert {d["source"] for d in run.result["diagnostics"]} == {"coro-ls"}, run.context()
 
 
-def test_untitled_python_buffer_is_checked(vscode: tuple[VSCodeRun, Path]) -> None:
-    run, _ = vscode
+def test_untitled_python_buffer_is_checked(vscode: Session) -> None:
+    run = vscode.run
     untitled = run.result["untitled"]
     assert untitled["scheme"] == "untitled", run.context()
     expected = as_expected(check_source(UNTITLED), UNTITLED)
@@ -152,10 +189,10 @@ def test_untitled_python_buffer_is_checked(vscode: tuple[VSCodeRun, Path]) -> No
 
 
 def test_diagnostic_after_astral_characters_is_in_utf16_columns(
-    vscode: tuple[VSCodeRun, Path],
+    vscode: Session,
 ) -> None:
     # Independent of the engine: where `await x` is on its line, counted as VS Code counts.
-    run, _ = vscode
+    run = vscode.run
     line_index, line = next((i, text) for i, text in enumerate(SAMPLE.split("\n")) if "🐍" in text)
     start = len(line[: line.index("await")].encode("utf-16-le")) // 2
     on_line = [d for d in run.result["diagnostics"] if d["range"]["start"]["line"] == line_index]
@@ -179,10 +216,8 @@ def expected_expansion(work: Path) -> str:
     return expanded
 
 
-def test_async_for_expansion_from_the_light_bulb(
-    vscode: tuple[VSCodeRun, Path], tmp_path: Path
-) -> None:
-    run, _ = vscode
+def test_async_for_expansion_from_the_light_bulb(vscode: Session, tmp_path: Path) -> None:
+    run = vscode.run
     action = run.result["action"]
     # Asked at the cursor with no diagnostic under it: a refactoring, not a quick fix.
     assert ACTION_TITLE in [offered["title"] for offered in action["offered"]], run.context()
@@ -190,8 +225,8 @@ def test_async_for_expansion_from_the_light_bulb(
     assert action["text_after"] == expected_expansion(tmp_path), run.context()
 
 
-def test_notebook_cell_is_checked(vscode: tuple[VSCodeRun, Path]) -> None:
-    run, _ = vscode
+def test_notebook_cell_is_checked(vscode: Session) -> None:
+    run = vscode.run
     notebook = run.result["notebook"]
     assert notebook["scheme"] == "vscode-notebook-cell", run.context()
     assert notebook["language_id"] == "python", run.context()
@@ -201,23 +236,55 @@ def test_notebook_cell_is_checked(vscode: tuple[VSCodeRun, Path]) -> None:
     assert as_shown(notebook["diagnostics"]) == as_expected(findings, NOTEBOOK_CELL), run.context()
 
 
-def test_unstartable_path_is_explained(vscode: tuple[VSCodeRun, Path]) -> None:
-    run, sample = vscode
-    failure = run.result["unstartable"]
-    assert failure["state"] == "failed", run.context()
-    message = failure["message"]
+def test_unstartable_path_is_explained(vscode: Session) -> None:
+    step = vscode.step("bad path")
+    assert step["state"] == "failed", vscode.run.context()
+    message = step["message"]
     # What was tried, why it failed, and how to fix it.
-    assert f'coroLs.path = "{sample.parent.parent / "nothing-here" / "coro-ls"}"' in message
-    assert "no such file" in message, message
-    assert "coroLs.path" in message and "clear it" in message, message
-    # Clearing the setting brings the server back without reloading the window.
-    assert failure["state_after_fix"] == "running", run.context()
-    assert failure["message_after_fix"] is None, run.context()
-    assert failure["command_after_fix"] == [sys.executable, "-m", "coro_ls"], run.context()
+    assert f'coroLs.path = "{vscode.bad_path}" (no such file)' in message, message
+    assert "Set coroLs.path to the coro-ls executable" in message, message
+    assert "or clear it" in message, message
 
 
-def test_restart_command_brings_the_diagnostics_back(vscode: tuple[VSCodeRun, Path]) -> None:
-    run, _ = vscode
+def test_clearing_the_path_falls_back_to_the_interpreter(vscode: Session) -> None:
+    # No window reload: the settings change alone brings the server back.
+    assert vscode.step("path cleared") == {
+        "name": "path cleared",
+        "state": "running",
+        "message": None,
+        "command": [sys.executable, "-m", "coro_ls"],
+    }, vscode.run.context()
+
+
+def test_interpreter_without_coro_ls_is_explained(vscode: Session) -> None:
+    step = vscode.step("bare interpreter")
+    assert step["state"] == "failed", vscode.run.context()
+    message = step["message"]
+    assert f'coroLs.interpreter = "{vscode.bare_python}" with -m coro_ls' in message, message
+    assert "No module named 'coro_ls'" in message, message
+    assert f'"{vscode.bare_python}" -m pip install coro-ls' in message, message
+
+
+def test_nothing_to_start_is_explained(vscode: Session) -> None:
+    step = vscode.step("nothing found")
+    assert step["state"] == "failed" and step["command"] is None, vscode.run.context()
+    message = step["message"]
+    assert "coroLs.path (not set); coroLs.interpreter (not set)" in message, message
+    assert f"coro-ls on PATH (not found in {vscode.empty_path})" in message, message
+    assert "python -m pip install coro-ls" in message, message
+
+
+def test_coro_ls_on_path_is_the_last_resort(vscode: Session) -> None:
+    assert vscode.step("found on PATH") == {
+        "name": "found on PATH",
+        "state": "running",
+        "message": None,
+        "command": [str(vscode.bin_dir / "coro-ls")],
+    }, vscode.run.context()
+
+
+def test_restart_command_brings_the_diagnostics_back(vscode: Session) -> None:
+    run = vscode.run
     restart = run.result["restart"]
     assert restart["states"] == ["stopped", "starting", "running"], run.context()
     assert as_shown(restart["diagnostics"]) == as_expected(expected_findings(), SAMPLE), (

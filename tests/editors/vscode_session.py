@@ -165,16 +165,31 @@ def collect_logs(root: Path, limit: int = 60_000) -> str:
 
 
 def run_session(
-    work: Path, vsix: Path, workspace: Path, plan: dict[str, Any], settings: dict[str, Any]
+    work: Path,
+    vsix: Path,
+    workspace: Path,
+    plan: dict[str, Any],
+    settings: dict[str, Any],
+    machine_settings: dict[str, Any],
+    path_first: Path,
 ) -> VSCodeRun:
     """Install the .vsix and the harness, open ``workspace`` in the workbench, read the result."""
     binary, browser = code_server(), chromium()
     extensions = work / "extensions"
     user_data = work / "user-data"
-    (user_data / "User").mkdir(parents=True)
-    (user_data / "User" / "settings.json").write_text(json.dumps(settings, indent=1))
+    # code-server keeps machine-scoped settings ("Remote [Machine]") apart from the user's:
+    # that is where the extension's `ConfigurationTarget.Global` updates of coroLs.path and
+    # coroLs.interpreter (scope machine-overridable) go, so their first values start there too.
+    for scope, values in (("User", settings), ("Machine", machine_settings)):
+        (user_data / scope).mkdir(parents=True)
+        (user_data / scope / "settings.json").write_text(json.dumps(values, indent=1))
     env = {
         **os.environ,
+        # The extension host inherits it: where the extension looks for `coro-ls` last.
+        "PATH": f"{path_first}{os.pathsep}{os.environ.get('PATH', '')}",
+        # Otherwise VS Code's server replaces the environment with a login shell's (whose PATH
+        # knows nothing of this test), which also takes a shell start-up.
+        "VSCODE_CLI": "1",
         "XDG_CONFIG_HOME": str(work / "xdg-config"),
         "XDG_DATA_HOME": str(work / "xdg-data"),
         "XDG_CACHE_HOME": str(work / "xdg-cache"),

@@ -66,13 +66,16 @@ export function whichOnPath(name: string, env: NodeJS.ProcessEnv = process.env):
   return undefined;
 }
 
-/** Whether `interpreter` can import coro_ls; the import error's last line when it cannot. */
-function importProblem(interpreter: string): Promise<string | undefined> {
+/**
+ * Whether `interpreter` can import coro_ls, run from `cwd` as the server will be (a checkout of
+ * coro-ls imports from its working directory); the import error's last line when it cannot.
+ */
+function importProblem(interpreter: string, cwd: string | undefined): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(
       interpreter,
       ["-c", "import coro_ls"],
-      { timeout: 15000, windowsHide: true },
+      { cwd, timeout: 15000, windowsHide: true },
       (error, _stdout, stderr) => {
         if (!error) {
           resolve(undefined);
@@ -85,7 +88,10 @@ function importProblem(interpreter: string): Promise<string | undefined> {
   });
 }
 
-export async function resolveLaunch(settings: LaunchSettings): Promise<Launch> {
+export async function resolveLaunch(
+  settings: LaunchSettings,
+  cwd: string | undefined,
+): Promise<Launch> {
   const extra = settings.args;
   if (settings.path) {
     if (!isExecutableFile(settings.path)) {
@@ -106,7 +112,7 @@ export async function resolveLaunch(settings: LaunchSettings): Promise<Launch> {
         "Set coroLs.interpreter to a Python interpreter that has coro-ls installed, or clear it.",
       );
     }
-    const problem = await importProblem(interpreter);
+    const problem = await importProblem(interpreter, cwd);
     if (problem !== undefined) {
       throw new LaunchError(
         [`${tried} (${problem})`],

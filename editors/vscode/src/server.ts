@@ -48,7 +48,7 @@ export class ServerManager implements vscode.Disposable {
     return this._lastError;
   }
 
-  /** The command line of the running (or last attempted) server. */
+  /** The command line of the running server, or of the one that failed to start. */
   get commandLine(): string[] | undefined {
     return this._commandLine;
   }
@@ -95,10 +95,12 @@ export class ServerManager implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.setState("starting");
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     let launch: Launch;
     try {
-      launch = await resolveLaunch(launchSettings());
+      launch = await resolveLaunch(launchSettings(), cwd);
     } catch (error) {
+      this._commandLine = undefined;
       this.fail(error instanceof LaunchError ? error.message : String(error));
       return;
     }
@@ -110,7 +112,7 @@ export class ServerManager implements vscode.Disposable {
       args: launch.args,
       // vscode-languageclient appends `--stdio` to args; coro-ls accepts it.
       transport: TransportKind.stdio,
-      options: { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
+      options: { cwd },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,

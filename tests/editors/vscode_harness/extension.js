@@ -1,7 +1,7 @@
 // Runs inside VS Code's extension host, next to the coro-ls extension, when the workspace holds
 // .coro-ls-harness.json (written by tests/editors/test_vscode.py).  It does what a user does:
 // opens the sample, reads the diagnostics VS Code shows, asks for code actions at the cursor as
-// the light bulb does and applies one, then points coroLs.path at nothing.  Everything observed
+// the light bulb does and applies one, then changes how the server is found, coroLs.path at nothing included.  Everything observed
 // goes to the JSON result file that the pytest test compares with the engine's findings.
 "use strict";
 
@@ -128,18 +128,53 @@ async function checkRestart(api, uri, expectedCount, timeoutMs) {
   return { states, diagnostics };
 }
 
-async function checkUnstartable(api, badPath, timeoutMs) {
+function nextSettledState(api, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const subscription = api.onDidChangeState((state) => {
+      if (state === "running" || state === "failed") {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(state);
+      }
+    });
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`the server neither ran nor failed within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+}
+
+// Each step changes launch settings as a user editing settings.json would (null removes the
+// setting) or runs a command; either restarts the server, and the step records how that went.
+// `path_env` stands in for an extension host whose PATH has no coro-ls.
+async function launchSteps(api, steps, timeoutMs) {
   const config = vscode.workspace.getConfiguration("coroLs");
-  // As for a user editing the setting: the change itself restarts the server.
-  await config.update("path", badPath, vscode.ConfigurationTarget.Global);
-  await waitFor(() => api.state === "failed", timeoutMs, "the start with a bad coroLs.path to fail");
-  const failure = { state: api.state, message: api.lastError };
-  await config.update("path", undefined, vscode.ConfigurationTarget.Global);
-  await waitFor(() => api.state === "running", timeoutMs, "the server to run again");
-  failure.state_after_fix = api.state;
-  failure.message_after_fix = api.lastError === undefined ? null : api.lastError;
-  failure.command_after_fix = api.commandLine;
-  return failure;
+  const seen = [];
+  for (const step of steps) {
+    const savedPath = process.env.PATH;
+    if (step.path_env !== undefined) {
+      process.env.PATH = step.path_env;
+    }
+    try {
+      const settled = nextSettledState(api, timeoutMs);
+      for (const [key, value] of Object.entries(step.settings || {})) {
+        await config.update(key, value === null ? undefined : value, vscode.ConfigurationTarget.Global);
+      }
+      if (step.command) {
+        await vscode.commands.executeCommand(step.command);
+      }
+      await settled;
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    seen.push({
+      name: step.name,
+      state: api.state,
+      message: api.lastError === undefined ? null : api.lastError,
+      command: api.commandLine || null,
+    });
+  }
+  return seen;
 }
 
 async function run(plan, result) {
@@ -179,8 +214,8 @@ async function run(plan, result) {
 
   result.restart = await checkRestart(api, uri, plan.expected_count, plan.timeout_ms);
 
-  if (plan.bad_path) {
-    result.unstartable = await checkUnstartable(api, plan.bad_path, plan.timeout_ms);
+  if (plan.launch_steps) {
+    result.launch_steps = await launchSteps(api, plan.launch_steps, plan.timeout_ms);
   }
 }
 
