@@ -1,8 +1,9 @@
 """Mask the syntax parso 0.8.7 cannot parse, keeping every position.
 
 parso 0.8.7 has no ``match`` statement, ``except*``, ``type X = ...`` statement, parenthesised
-``with`` items, PEP 701 f-strings or t-strings: it produces error nodes and sometimes moves a
-whole function body to module level.  :func:`mask_modern_syntax` rewrites those constructs
+``with`` items, PEP 701 f-strings, t-strings, nor starred items in subscripts, ``*args``
+annotations and ``for`` iterables: it produces error nodes and sometimes moves a whole function
+body to module level.  :func:`mask_modern_syntax` rewrites those constructs
 into older syntax of exactly the same shape, so that the engine can re-parse the masked text
 and report positions in it as positions in the original:
 
@@ -20,12 +21,19 @@ The rewrites (all column-preserving):
 construct              source                               masked
 =====================  ===================================  ===================================
 match statement        ``match a, b:``                      ``with  a, b:``
-case clause            ``case [x, y] if await ok():``       ``if  0      or await ok():``
+case clause            ``case [x, y] if await ok():``       ``if   0      or await ok():``
 except*                ``except* E:``                       ``except  E:``
-type alias             ``type X[T: B = D] = V``             ``(    X,T, B , D), V``
+type alias             ``type X[T: B = D] = V``             ``(    X,T, B , D) , V``
+type alias, no params  ``type X = V``                       ``-    X , V``
 parenthesised with     ``with (A() as a, B() as b):``       ``with (A() or a, B() or b):``
-f-/t-string group      ``f"a{x!r:>{w}}b" 'c'``              ``(  x,    w,     )``
+f-/t-string group      ``f"a{x!r:>{w}}b" 'c'``              ``(   x,    w,      )``
+starred subscript      ``x[*Ts]``                           ``x[ Ts]``
 =====================  ===================================  ===================================
+
+A ``match`` subject with a walrus (and no comma) becomes ``if   a := b:``; in a tuple subject
+``*`` becomes a blank, ``:=`` becomes ``or`` and a trailing comma a blank.  A case pattern that
+spans lines inside brackets becomes ``(`` blanks ``)``.  In an f-string group, a field that is a
+``yield`` is wrapped as ``(yield x)`` using the ``{`` and ``}`` around it.
 
 Each masked construct is described by a region (frozen dataclasses below) whose spans are
 parso positions of the *original* source (line 1-based, column 0-based in code points, ends
