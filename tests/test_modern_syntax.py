@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coro_ls import modern_syntax
 from coro_ls.modern_syntax import (
     CaseRegion,
     ExceptStarRegion,
@@ -556,6 +557,27 @@ def test_min_version_is_the_first_accepting_cpython(source: str) -> None:
     assert accepted == {m: (3, m) >= minimum for m in minors}
 
 
+def docstring_rows() -> list[tuple[str, str]]:
+    table = modern_syntax.__doc__ or ""
+    return re.findall(r"^\S.*?``(.+?)``\s+``(.+?)``$", table, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize(("source", "expected"), docstring_rows())
+def test_module_docstring_table_is_true(source: str, expected: str) -> None:
+    if source.startswith("case"):
+        masked = mask_modern_syntax(f"match a:\n    {source}\n        pass\n").text
+        assert masked.splitlines()[1] == f"    {expected}"
+    elif source.startswith("match"):  # a match statement needs its case block
+        masked = mask_modern_syntax(f"{source}\n    case _:\n        pass\n").text
+        assert masked.splitlines()[0] == expected
+    else:
+        assert mask_modern_syntax(source + "\n").text == expected + "\n"
+
+
+def test_module_docstring_table_has_every_construct() -> None:
+    assert len(docstring_rows()) == 8
+
+
 # -- what must stay unchanged ---------------------------------------------------------------
 
 UNCHANGED = (
@@ -586,9 +608,23 @@ FRAGMENTS = (
     "\ufeff", "é", "0", ".", "1.5e+3", "\n    ", "\n        ", "\\N{DASH}",
 )  # fmt: skip
 
+
+def spliced(parts: tuple[str, int, int, str]) -> str:
+    """A sample with a stretch replaced by a fragment: half-typed real code."""
+    text, start, length, fragment = parts
+    start %= len(text) + 1
+    return text[:start] + fragment + text[start + length :]
+
+
 python_ish = st.one_of(
     st.lists(st.sampled_from(FRAGMENTS), max_size=80).map("".join),
     st.text(max_size=200),
+    st.tuples(
+        st.sampled_from(list(SAMPLES.values()) + [TSTRINGS]),
+        st.integers(0, 10_000),
+        st.integers(0, 12),
+        st.sampled_from(FRAGMENTS),
+    ).map(spliced),
     st.lists(st.sampled_from(list(SAMPLES.values()) + [TSTRINGS]), min_size=1, max_size=3)
     .flatmap(lambda parts: st.integers(0, sum(map(len, parts))).map(
         lambda cut: "".join(parts)[:cut]
