@@ -199,10 +199,12 @@ class _Scanner:
 
     def _code(self, fr: _Code, i: int) -> int:
         src = self.src
-        c = src[i]
         m = _WHITESPACE.match(src, i)
         if m:
-            return m.end()
+            i = m.end()
+            if i >= self.n:
+                return i
+        c = src[i]
         if c == "\n" or c == "\r":
             return self._newline_in_code(fr, i)
         if c == "#":
