@@ -217,6 +217,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "del-subscript": ("del v[{E}]",),
     "match-subject": ("match {E}:", "    case _:", "        pass"),
     "match-guard": ("match v:", "    case 1 if {E}:", "        pass"),
+    "match-guard-lambda": ("match v:", "    case 1 if lambda: {E}:", "        pass"),
     "match-case-body": ("match v:", "    case {'k': 1}:", "        {E}"),
     "except-type": ("try:", "    pass", "except {E}:", "    pass"),
     "except-star-type": ("try:", "    pass", "except* {E}:", "    pass"),

@@ -76,7 +76,7 @@ def cpython_findings(source: str, top_level_await: bool = False) -> list[OracleF
             # 3.8/3.9 report row 5 at line 0 (reference §5); locating the comprehension in
             # compile order is left to the cross-version checks (issue 7).
             raise NotImplementedError(f"{error.msg!r} reported without a position")
-        text = _Text(current)
+        text = SourceLines(current)
         column = text.char_column(error.lineno, error.offset - 1)
         found.append((error.lineno, column, code, error.msg))
         rewritten = _neutralise(current, text, code, error.lineno, error.offset - 1)
@@ -99,7 +99,7 @@ def _first_error(source: str, flags: int) -> SyntaxError | None:
     return None
 
 
-class _Text:
+class SourceLines:
     """Line-based view of a source with CPython's line breaks (``\\n``, ``\\r\\n``, ``\\r``)."""
 
     def __init__(self, source: str) -> None:
@@ -127,7 +127,7 @@ class _Edit:
     new: str
 
 
-def _neutralise(source: str, text: _Text, code: str, line: int, byte_column: int) -> str:
+def _neutralise(source: str, text: SourceLines, code: str, line: int, byte_column: int) -> str:
     tree = ast.parse(source)
     wanted: tuple[type[ast.AST], ...] = {
         "CORO101": (ast.Await,),
@@ -171,7 +171,7 @@ def _position(node: ast.AST) -> tuple[int, int]:
     return node.lineno, node.col_offset  # type: ignore[attr-defined]
 
 
-def _rewrite_await(source: str, text: _Text, node: ast.Await) -> str:
+def _rewrite_await(source: str, text: SourceLines, node: ast.Await) -> str:
     start = text.index(node.lineno, node.col_offset)
     _expect(source, start, "await")
     # `0 or X` keeps X's column and is an expression wherever `await X` was, except after a
@@ -199,7 +199,7 @@ def _drop_async_keywords(source: str, start: int, keyword: str) -> list[_Edit]:
 
 
 def _to_generator_expression(
-    source: str, text: _Text, node: ast.ListComp | ast.SetComp
+    source: str, text: SourceLines, node: ast.ListComp | ast.SetComp
 ) -> list[_Edit]:
     """``[...]``/``{...}`` -> ``(...)``: a generator expression is legal in every scope."""
     start = text.index(node.lineno, node.col_offset)
@@ -209,7 +209,7 @@ def _to_generator_expression(
     return [_Edit(start, opening, "("), _Edit(end, closing, ")")]
 
 
-def _drop_asyncness(source: str, text: _Text, node: ast.DictComp) -> list[_Edit]:
+def _drop_asyncness(source: str, text: SourceLines, node: ast.DictComp) -> list[_Edit]:
     """Make a dict comprehension synchronous in place.
 
     A dict comprehension has no column-stable generator-expression spelling, so everything
@@ -231,13 +231,13 @@ def _drop_asyncness(source: str, text: _Text, node: ast.DictComp) -> list[_Edit]
     return edits
 
 
-def _own_async_for_clauses(source: str, text: _Text, node: ast.DictComp) -> list[_Edit]:
+def _own_async_for_clauses(source: str, text: SourceLines, node: ast.DictComp) -> list[_Edit]:
     if not any(generator.is_async for generator in node.generators):
         return []
     start = text.index(node.lineno, node.col_offset)
     end = text.index(node.end_lineno, node.end_col_offset)  # type: ignore[arg-type]
     fragment = source[start:end]
-    fragment_text = _Text(fragment)
+    fragment_text = SourceLines(fragment)
     edits = []
     depth = 0
     tokens = list(tokenize.generate_tokens(io.StringIO(fragment).readline))

@@ -1,14 +1,16 @@
-"""No false positives on real code: the engine reports nothing on standard libraries that compile.
+"""Real code: no findings on standard libraries that compile, CPython's findings on mutants.
 
-A module that ``compile()`` accepts has no coroutine-placement error, so every finding here is a
+A module that ``compile()`` accepts has no coroutine-placement error, so every finding on it is a
 false positive.  Which modules compile is decided by the interpreter whose library it is: the
-running one in-process, 3.13 in one subprocess for the whole list.  The full libraries take a few
-minutes on two cores (marked ``slow``; CI runs them); a fast subset of async-heavy modules always
-runs.
+running one in-process, 3.13 in one subprocess for the whole list.  Misses are looked for on
+mutants: async-heavy modules with every ``async def`` turned into a plain ``def``, judged by
+CPython through tests/oracle.py.  The full libraries and the two biggest mutants take minutes on
+two cores (marked ``slow``; CI runs them); the rest always runs.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from oracle import SourceLines, cpython_findings
 
 from coro_ls.engine import check_source
 from coro_ls.versions import Version, running_version
@@ -129,3 +132,39 @@ def test_the_313_stdlib() -> None:
     paths = _compiling_under(PY313, files)
     assert len(paths) > 0.9 * len(files)
     _assert_no_findings(paths, (3, 13), "stdlib 3.13")
+
+
+def _de_async(source: str) -> str:
+    """Every ``async def`` becomes ``def`` plus blanks, so no other column moves."""
+    text = SourceLines(source)
+    starts = [
+        text.index(node.lineno, node.col_offset)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.AsyncFunctionDef)
+    ]
+    for start in sorted(starts, reverse=True):
+        keyword = source.index("def", start)
+        assert source.startswith("async", start) and not source[start + 5 : keyword].strip()
+        source = source[:start] + "def".ljust(keyword + 3 - start) + source[keyword + 3 :]
+    return source
+
+
+# These have hundreds of findings each, and the oracle recompiles once per finding.
+SLOW_MUTANTS = {"test_coroutines.py", "test_asyncgen.py"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(path, marks=[pytest.mark.slow] if path.name in SLOW_MUTANTS else [])
+        for path in _compiling_here(_subset(STDLIB))
+    ],
+    ids=lambda path: str(path.relative_to(STDLIB)),
+)
+def test_de_asynced_module_agrees_with_cpython(path: Path) -> None:
+    mutant = _de_async(importlib.util.decode_source(path.read_bytes()))
+    expected = sorted(cpython_findings(mutant))
+    got = sorted((f.start[0], f.start[1], f.code, f.message) for f in check_source(mutant))
+    missing = [finding for finding in expected if finding not in got]
+    extra = [finding for finding in got if finding not in expected]
+    assert not missing and not extra, f"{path}: missing {missing[:5]}, extra {extra[:5]}"
