@@ -373,6 +373,57 @@ MULTI_ERROR: dict[str, str] = {
 }
 
 
+# Placements found worth keeping while probing the engine: yields that make an async def a
+# generator from a default, decorator, annotation or f-string; nested comprehension scopes;
+# f-string fields, specs, escapes and implicit concatenation.
+EDGES: tuple[str, ...] = (
+    "async def f():\n    lambda a=(yield from x): a\n",
+    "async def f():\n    lambda a=(yield): a\n    return 1\n",
+    "async def f():\n    f'{(yield)}'\n    return 1\n",
+    "async def f():\n    @(yield)\n    def g(): pass\n    return 1\n",
+    "async def f():\n    def g(a: (yield)): pass\n    return 1\n",
+    "async def f():\n    class C((yield)): pass\n    return 1\n",
+    "async def f():\n    [x for x in (yield)]\n    return 1\n",
+    "async def f():\n    (x for x in (yield from y))\n",
+    "async def f():\n    return 1\n    def g():\n        yield\n",
+    "async def f():\n    return (yield)\n",
+    "async def f():\n    await (yield)\n    return None\n",
+    "async def f():\n    del x[(yield from y)]\n",
+    "async def f():\n    x: int = yield from y\n",
+    "def f():\n    return [i async for i in y], (await j for j in z)\n",
+    "def f():\n    return {**{k: v async for k, v in y}}\n",
+    "async def f():\n    class C:\n"
+    "        def m(self, a=await x, *, b=[i async for i in y]) -> await z:\n            pass\n",
+    "def f():\n    @await d\n    async def g(): pass\n",
+    "def f():\n    v = [await a async for a in b if await a]\n",
+    "def f():\n    x = [lambda: await a for a in b]\n",
+    "def f():\n    x = [(c for c in await a) for a in b]\n",
+    "def f():\n    x = ([c for c in await a] for a in b)\n",
+    "class C:\n    x = ([await c for c in a] for a in b)\n",
+    "x = [(await c for c in a) for a in b]\n",
+    "def f():\n    return await\\\n        x\n",
+    "def f():\n    return [[y for y in x] async for x in z]\n",
+    "from __future__ import annotations\nasync def f():\n    x: (lambda: await y)\n",
+    "from __future__ import annotations\nclass C:\n    x: await y\n"
+    "    def m(self, a: await z = await w): pass\n",
+    "from __future__ import annotations\n"
+    "async def f():\n    def g(a: [i async for i in y]): pass\n",
+    'f"{x!r:{await y}}"\n',
+    'f"{await x=}"\n',
+    'f"\\N{EM DASH}{await x}"\n',
+    'rf"\\{await x}"\n',
+    'f"{{await x}}"\n',
+    'f"{{{await x}}}"\n',
+    'f"""{\n  await x\n}{\n await y}"""\n',
+    "f'{x:{y}{await z}>{w}}'\n",
+    'f"é{await x}" f"🐍{await y}"\n',
+    '"é" f"{await x}" "🐍" f"{await y}"\n',
+    "f'{x:{await y}.{await z}}'\n",
+    'def f():\n    return f"""\n    {[i async for i in y]}\n    """\n',
+    'f"{ await x  !r}"\n',
+)
+
+
 def _render(
     lines: Lines,
     expression: str = "",
@@ -620,6 +671,7 @@ def generate() -> list[Case]:
     cases += _random(rng, 1500)
     cases += [Case("look-alike:" + name, source) for name, source in LOOK_ALIKES.items()]
     cases += [Case("multi-error:" + name, source) for name, source in MULTI_ERROR.items()]
+    cases += [Case(f"edge-{index}", source) for index, source in enumerate(EDGES)]
     return _unique(cases)
 
 
