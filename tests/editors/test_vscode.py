@@ -69,6 +69,8 @@ class Session:
     """The directory of the ``coro-ls`` script, first on the extension host's PATH."""
     empty_path: str
     """The extension host's PATH while nothing is found."""
+    crashing: Path
+    """A "server" that complains on stderr and exits with status 3."""
 
     def step(self, name: str) -> dict[str, Any]:
         steps = {step["name"]: step for step in self.run.result["launch_steps"]}
@@ -100,6 +102,9 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
     bad_path = work / "nothing-here" / "coro-ls"
     bare_python = bare_interpreter(work / "bare-venv")
     empty_path = str(work / "empty-bin")
+    crashing = work / "crashing-server"
+    crashing.write_text("#!/bin/sh\necho 'coro-ls: broken install' >&2\nexit 3\n")
+    crashing.chmod(0o755)
     plan = {
         "sample": str(sample),
         "expected_count": len(expected_findings()),
@@ -115,6 +120,8 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
         "launch_steps": [
             {"name": "bad path", "settings": {"path": str(bad_path)}},
             {"name": "path cleared", "settings": {"path": None}},
+            {"name": "server exits", "settings": {"path": str(crashing)}},
+            {"name": "path cleared again", "settings": {"path": None}},
             {"name": "bare interpreter", "settings": {"interpreter": str(bare_python)}},
             {"name": "nothing found", "settings": {"interpreter": None}, "path_env": empty_path},
             {"name": "found on PATH", "command": "coroLs.restart"},
@@ -131,7 +138,7 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
     run = run_session(work, vsix, workspace, plan, settings, machine_settings, path_first=bin_dir)
     if "error" in run.result:
         pytest.fail(f"the harness failed inside VS Code:\n{run.context()}")
-    return Session(run, bad_path, bare_python, bin_dir, empty_path)
+    return Session(run, bad_path, bare_python, bin_dir, empty_path, crashing)
 
 
 def test_reports_vscode_version(vscode: Session, capsys: pytest.CaptureFixture[str]) -> None:
@@ -254,6 +261,16 @@ def test_clearing_the_path_falls_back_to_the_interpreter(vscode: Session) -> Non
         "message": None,
         "command": [sys.executable, "-m", "coro_ls"],
     }, vscode.run.context()
+
+
+def test_server_that_exits_at_once_is_explained(vscode: Session) -> None:
+    step = vscode.step("server exits")
+    assert step["state"] == "failed", vscode.run.context()
+    message = step["message"]
+    assert f"Tried: {vscode.crashing} --stdio" in message, message
+    assert "it exited with status 3" in message, message
+    assert "it said: coro-ls: broken install" in message, message
+    assert vscode.step("path cleared again")["state"] == "running", vscode.run.context()
 
 
 def test_interpreter_without_coro_ls_is_explained(vscode: Session) -> None:

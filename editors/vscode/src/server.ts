@@ -1,20 +1,26 @@
 // One coro-ls server process at a time: started, stopped and restarted in order, so that a
 // restart requested while another is under way cannot leave two servers running.
 
+import { type ChildProcess, spawn } from "node:child_process";
 import * as vscode from "vscode";
 import {
-  type Executable,
+  CloseAction,
+  ErrorAction,
+  type ErrorHandler,
   LanguageClient,
   type LanguageClientOptions,
   RevealOutputChannelOn,
-  TransportKind,
 } from "vscode-languageclient/node";
 
 import { type Launch, LaunchError, resolveLaunch } from "./launch";
-import { pipeOther, pipeServerLog } from "./serverLog";
+import { pipeServerLog } from "./serverLog";
 import { launchSettings, SECTION, serverSettings } from "./settings";
 
 export type ServerState = "stopped" | "starting" | "running" | "failed";
+
+// As vscode-languageclient's default: a server that crashes is restarted, up to 4 times in 3 min.
+const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
 
 // Notebook cells are separate documents with their own scheme; untitled buffers have no file.
 const DOCUMENT_SELECTOR = [
@@ -24,8 +30,64 @@ const DOCUMENT_SELECTOR = [
   { scheme: "vscode-notebook", language: "python" },
 ];
 
+/**
+ * The server process, spawned here rather than by vscode-languageclient so that when it does not
+ * start, the message can say how it ended and what it wrote to stderr.
+ */
+class ServerProcess {
+  readonly child: ChildProcess;
+  /** The last lines the server wrote to stderr. */
+  readonly stderrTail: string[] = [];
+  private readonly closed: Promise<void>;
+
+  constructor(launch: Launch, cwd: string | undefined, output: vscode.LogOutputChannel) {
+    // `--stdio` as vscode-languageclient passes it to the servers it spawns; coro-ls accepts it.
+    this.child = spawn(launch.command, [...launch.args, "--stdio"], {
+      cwd,
+      env: process.env,
+      stdio: "pipe",
+      windowsHide: true,
+    });
+    this.child.on("error", (error) => output.error(`The server process: ${error.message}`));
+    // 'close' comes after the process ended and its stderr was read to the end.
+    this.closed = new Promise((resolve) => this.child.once("close", () => resolve()));
+    const stderr = this.child.stderr;
+    if (stderr !== null) {
+      pipeServerLog(stderr, output, (line) => {
+        this.stderrTail.push(line);
+        this.stderrTail.splice(0, this.stderrTail.length - 5);
+      });
+    }
+  }
+
+  /** How the process ended and what it said, once it has (or after `waitMs`). */
+  async ending(waitMs: number): Promise<string | undefined> {
+    await Promise.race([this.closed, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+    const parts = [];
+    if (this.child.exitCode !== null) {
+      parts.push(`it exited with status ${this.child.exitCode}`);
+    } else if (this.child.signalCode !== null) {
+      parts.push(`it was killed by ${this.child.signalCode}`);
+    }
+    const said = this.stderrTail.filter((line) => line.trim() !== "").join(" | ");
+    if (said !== "") {
+      parts.push(`it said: ${said}`);
+    }
+    return parts.length > 0 ? parts.join("; ") : undefined;
+  }
+
+  /** Ends a server that outlived `exit` (the client does not kill processes it did not spawn). */
+  async reap(waitMs: number): Promise<void> {
+    await Promise.race([this.closed, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill();
+    }
+  }
+}
+
 export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  private process: ServerProcess | undefined;
   // Clients being replaced: a settings change reaches them while they stop, and sending it
   // would only log "Sending notification workspace/didChangeConfiguration failed".
   private readonly retired = new WeakSet<LanguageClient>();
@@ -107,12 +169,10 @@ export class ServerManager implements vscode.Disposable {
     this._commandLine = [launch.command, ...launch.args];
     this.output.info(`Starting the server (from ${launch.source}): ${this._commandLine.join(" ")}`);
 
-    const executable: Executable = {
-      command: launch.command,
-      args: launch.args,
-      // vscode-languageclient appends `--stdio` to args; coro-ls accepts it.
-      transport: TransportKind.stdio,
-      options: { cwd },
+    // Called again when the client restarts a server that crashed.
+    const serverOptions = async (): Promise<ChildProcess> => {
+      this.process = new ServerProcess(launch, cwd, this.output);
+      return this.process.child;
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,
@@ -120,7 +180,12 @@ export class ServerManager implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: () => ({ settings: serverSettings() }),
       synchronize: { configurationSection: SECTION },
-      stdioOptions: { stderr: pipeServerLog, stdout: pipeOther },
+      // The ServerProcess reads stderr.
+      stdioOptions: { stderr: () => undefined, stdout: () => undefined },
+      // Without these the client shows messages of its own ("write EPIPE", "couldn't create
+      // connection to server") beside the one below, which says what was tried.
+      initializationFailedHandler: () => false,
+      errorHandler: this.errorHandler(),
       middleware: {
         workspace: {
           didChangeConfiguration: (sections, next) =>
@@ -132,7 +197,7 @@ export class ServerManager implements vscode.Disposable {
     const client: LanguageClient = new LanguageClient(
       SECTION,
       "coro-ls",
-      executable,
+      serverOptions,
       clientOptions,
     );
     this.client = client;
@@ -141,15 +206,52 @@ export class ServerManager implements vscode.Disposable {
     } catch (error) {
       this.client = undefined;
       await client.dispose().catch(() => undefined);
-      const reason = error instanceof Error ? error.message : String(error);
+      const ended = await this.process?.ending(2000);
+      const reason = ended ?? (error instanceof Error ? error.message : String(error));
       this.fail(
         `coro-ls could not start. Tried: ${this._commandLine.join(" ")} --stdio (${reason}). ` +
-          'Run that command in a terminal to see why, and read the "coro-ls" output for the log.',
+          'Run that command in a terminal to see why; the "coro-ls" output has the log.',
       );
       return;
     }
     this._lastError = undefined;
     this.setState("running");
+  }
+
+  private errorHandler(): ErrorHandler {
+    const restarts: number[] = [];
+    return {
+      error: (_error, _message, count) => ({
+        action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+        handled: true,
+      }),
+      closed: () => {
+        // A server that never answered `initialize` will not on a second try: doStart reports it.
+        if (this._state !== "running") {
+          return { action: CloseAction.DoNotRestart, handled: true };
+        }
+        const now = Date.now();
+        restarts.push(now);
+        while (now - restarts[0] > RESTART_WINDOW_MS) {
+          restarts.shift();
+        }
+        if (restarts.length <= MAX_RESTARTS) {
+          this.output.warn("The server stopped unexpectedly: restarting it");
+          return { action: CloseAction.Restart, handled: true };
+        }
+        void this.crashed();
+        return { action: CloseAction.DoNotRestart, handled: true };
+      },
+    };
+  }
+
+  private async crashed(): Promise<void> {
+    const ended = await this.process?.ending(2000);
+    this.fail(
+      `coro-ls stopped ${MAX_RESTARTS + 1} times in 3 minutes and is not restarted. Last run: ` +
+        `${(this._commandLine ?? []).join(" ")} --stdio (${ended ?? "no reason given"}). ` +
+        'The "coro-ls" output has the log; "coro-ls: Restart server" starts it again.',
+    );
   }
 
   private async doStop(): Promise<void> {
@@ -164,6 +266,8 @@ export class ServerManager implements vscode.Disposable {
       }
       await client.dispose().catch(() => undefined);
     }
+    await this.process?.reap(2000);
+    this.process = undefined;
     this.setState("stopped");
   }
 

@@ -18,11 +18,16 @@ const LEVELS: Record<string, Level> = {
   CRITICAL: "error",
 };
 
-export function pipeServerLog(input: Readable, channel: LogOutputChannel): void {
+export function pipeServerLog(
+  input: Readable,
+  channel: LogOutputChannel,
+  onLine: (line: string) => void = () => undefined,
+): void {
   let level: Level = "info";
   readline
     .createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 })
     .on("line", (line: string) => {
+      onLine(line);
       const record = RECORD.exec(line);
       if (record !== null) {
         level = LEVELS[record[1]];
@@ -32,11 +37,4 @@ export function pipeServerLog(input: Readable, channel: LogOutputChannel): void 
         channel[level](line);
       }
     });
-}
-
-/** Anything the server writes to stdout outside the protocol (stdio transport: nothing). */
-export function pipeOther(input: Readable, channel: LogOutputChannel): void {
-  readline
-    .createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 })
-    .on("line", (line: string) => channel.info(line));
 }
