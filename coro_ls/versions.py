@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache
 
 import parso
 from parso.grammar import Grammar
@@ -25,7 +25,9 @@ def parse_version(text: str) -> Version:
     try:
         major, minor = (int(part) for part in text.strip().split("."))
     except ValueError:
-        raise ValueError(f"invalid Python version {text!r}; expected one of {accepted()}") from None
+        raise ValueError(
+            f"invalid Python version {text!r}; expected one of {accepted()}"
+        ) from None
     if (major, minor) not in SUPPORTED:
         raise ValueError(f"unsupported Python version {text!r}; expected one of {accepted()}")
     return (major, minor)
@@ -39,7 +41,7 @@ def format_version(version: Version) -> str:
     return f"{version[0]}.{version[1]}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def grammar_for(version: Version) -> Grammar:
     """parso's grammar for the target version (3.12+ grammars parse PEP 695 type parameters)."""
     return parso.load_grammar(version=format_version(version))

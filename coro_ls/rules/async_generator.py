@@ -45,9 +45,11 @@ class ReturnValueInAsyncGenerator(Rule):
                 continue
             node = first_yield.node
             keyword = node.children[0] if node.type == "yield_expr" else node
-            what = "'yield from'" if scope.yield_froms and node in [
-                e.node for e in scope.yield_froms
-            ] else "'yield'"
+            what = (
+                "'yield from'"
+                if scope.yield_froms and node in [e.node for e in scope.yield_froms]
+                else "'yield'"
+            )
             related = (
                 Related(
                     keyword.start_pos,
