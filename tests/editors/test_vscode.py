@@ -200,7 +200,9 @@ def test_diagnostic_after_astral_characters_is_in_utf16_columns(
 ) -> None:
     # Independent of the engine: where `await x` is on its line, counted as VS Code counts.
     run = vscode.run
-    line_index, line = next((i, text) for i, text in enumerate(SAMPLE.split("\n")) if "🐍" in text)
+    line_index, line = next(
+        (i, text) for i, text in enumerate(SAMPLE.split("\n")) if '"é🐍"; await x' in text
+    )
     start = len(line[: line.index("await")].encode("utf-16-le")) // 2
     on_line = [d for d in run.result["diagnostics"] if d["range"]["start"]["line"] == line_index]
     assert [d["range"]["start"]["character"] for d in on_line] == [start], run.context()
