@@ -9,9 +9,11 @@ parso's code-point columns correctly.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from editor_harness import (
     server_bin_dir,
 )
 from vscode_session import (
+    EXTENSION_DIR,
     VSCodeRun,
     build_vsix,
     chromium,
@@ -42,6 +45,21 @@ UNTITLED = "def handler(event):\n    data = await event.read()\n    return data\
 
 # A notebook cell whose finding does not depend on whether top-level await is allowed there.
 NOTEBOOK_CELL = "import asyncio\n\ndef load(path):\n    return await asyncio.sleep(0, path)\n"
+
+CONTRIBUTED_SETTINGS = {
+    f"coroLs.{name}"
+    for name in (
+        "path",
+        "interpreter",
+        "args",
+        "trace.server",
+        "targetVersion",
+        "topLevelAwait",
+        "select",
+        "ignore",
+        "severity",
+    )
+}
 
 # Time for each step inside VS Code (server start, diagnostics, restart), in milliseconds.
 STEP_TIMEOUT_MS = 30_000
@@ -71,6 +89,7 @@ class Session:
     """The extension host's PATH while nothing is found."""
     crashing: Path
     """A "server" that complains on stderr and exits with status 3."""
+    vsix: Path
 
     def step(self, name: str) -> dict[str, Any]:
         steps = {step["name"]: step for step in self.run.result["launch_steps"]}
@@ -138,7 +157,7 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
     run = run_session(work, vsix, workspace, plan, settings, machine_settings, path_first=bin_dir)
     if "error" in run.result:
         pytest.fail(f"the harness failed inside VS Code:\n{run.context()}")
-    return Session(run, bad_path, bare_python, bin_dir, empty_path, crashing)
+    return Session(run, bad_path, bare_python, bin_dir, empty_path, crashing, vsix)
 
 
 def test_reports_vscode_version(vscode: Session, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,6 +169,30 @@ def test_reports_vscode_version(vscode: Session, capsys: pytest.CaptureFixture[s
     # code-server's banner ends "with Code <version>": the host really is that VS Code.
     assert re.fullmatch(r"\d+\.\d+\.\d+", version), run.context()
     assert banner.endswith(f"with Code {version}"), run.context()
+
+
+def test_vsix_carries_the_bundle_and_no_sources(vscode: Session) -> None:
+    with zipfile.ZipFile(vscode.vsix) as vsix:
+        files = {name for name in vsix.namelist() if name.startswith("extension/")}
+    # esbuild bundles vscode-languageclient: no node_modules, sources or source maps inside.
+    assert files == {
+        "extension/package.json",
+        "extension/readme.md",
+        "extension/LICENSE.txt",
+        "extension/dist/extension.js",
+    }
+
+
+def test_contributed_settings_as_vscode_sees_them(vscode: Session) -> None:
+    manifest = json.loads((EXTENSION_DIR / "package.json").read_text(encoding="utf-8"))
+    properties = manifest["contributes"]["configuration"]["properties"]
+    assert set(properties) == CONTRIBUTED_SETTINGS
+    for key, schema in properties.items():
+        assert schema.get("description") or schema.get("markdownDescription"), key
+    # VS Code read every one of them, with the manifest's default.
+    assert vscode.run.result["setting_defaults"] == {
+        key: schema["default"] for key, schema in properties.items()
+    }, vscode.run.context()
 
 
 def test_server_started_from_interpreter_setting(vscode: Session) -> None:

@@ -184,6 +184,13 @@ async function run(plan, result) {
     throw new Error(`extension ${CORO_LS} is not installed`);
   }
   result.extension_version = extension.packageJSON.version;
+  // The defaults VS Code took from the extension's contributed settings.
+  const config = vscode.workspace.getConfiguration("coroLs");
+  result.setting_defaults = {};
+  for (const key of Object.keys(extension.packageJSON.contributes.configuration.properties)) {
+    const inspected = config.inspect(key.slice("coroLs.".length));
+    result.setting_defaults[key] = inspected === undefined ? "<unknown>" : inspected.defaultValue;
+  }
   const api = await extension.activate();
   await waitFor(() => api.state === "running" || api.state === "failed", plan.timeout_ms, "the server to start");
   result.start = { state: api.state, message: api.lastError || null, command: api.commandLine || null };
