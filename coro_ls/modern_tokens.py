@@ -153,8 +153,8 @@ def scan(source: str) -> Tokens:
 
     Python 3.12 allows newlines inside the fields of single-quoted f-strings, so a
     half-typed ``f"{x`` would swallow the rest of the file.  When a single-quoted f-string is
-    still open at the end, the source is scanned again treating such newlines as ending
-    the string, as Python before 3.12 did.
+    still open at the end, or turns out malformed after running over lines, the source is
+    scanned again treating such newlines as ending the string, as Python before 3.12 did.
     """
     try:
         return _Scanner(source, strict=False).run()
@@ -524,6 +524,10 @@ class _Scanner:
         fs.end = end
         fs.terminated = terminated and not fs.malformed
         fs.flags |= frame.flags | _QUOTE_BIT[fs.quote]
+        if not (fs.terminated or self.strict) and len(fs.quote) == 1 and fs.flags & _NEWLINE:
+            # A broken single-quoted f-string that ran over lines: most likely a half-typed
+            # ``f"{x`` that swallowed what follows.  Scan again the pre-3.12 way.
+            raise _Restart
         below = self.stack[-1]
         assert isinstance(below, _Code)
         below.flags |= fs.flags

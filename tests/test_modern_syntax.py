@@ -724,10 +724,16 @@ def test_edge_inputs_never_raise_and_stay_fast(name: str) -> None:
     assert time.perf_counter() - started < 10, "quadratic behaviour"
 
 
-def test_half_typed_fstring_does_not_swallow_the_file() -> None:
-    source = (
-        'print(f"{x\n\nasync def f():\n    match await a:\n        case 1:\n            pass\n'
-    )
+HALF_TYPED_FSTRINGS = (
+    'print(f"{x\n\nasync def f():\n    match await a:\n        case 1:\n            pass\n',
+    'x = f"{a\ndef g():\n    """doc: "quoted" """\n    match y:\n'
+    "        case 1:\n            pass\n",
+    "x = f'{a:\nb = {'k': '" + "''v'''}\nmatch y:\n    case 1:\n        pass\n",
+)
+
+
+@pytest.mark.parametrize("source", HALF_TYPED_FSTRINGS)
+def test_half_typed_fstring_does_not_swallow_the_file(source: str) -> None:
     masked = mask_modern_syntax(source)
     assert [type(r) for r in masked.regions] == [MatchRegion, CaseRegion]
 
