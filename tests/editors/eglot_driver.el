@@ -61,6 +61,9 @@
         (wanted (getenv "CORO_LS_TEST_ACTION_TITLE"))
         (expected (string-to-number (getenv "CORO_LS_TEST_DIAGNOSTIC_COUNT"))))
     (coro-ls-test-put 'version emacs-version)
+    ;; What a normal start does before the init file and `emacs -q' skips: the installed
+    ;; packages' autoloads (lsp-mode's diagnostics, modeline... features hook in through them).
+    (package-activate-all)
     (load (expand-file-name "editors/emacs/coro-ls.el" repo) nil t)
     (require 'eglot)
     (coro-ls-test-put 'eglot_version (lm-version (locate-library "eglot.el")))

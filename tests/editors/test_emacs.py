@@ -1,9 +1,12 @@
-"""coro-ls in real Emacs: eglot + Flymake loading ``editors/emacs/coro-ls.el``, in batch.
+"""coro-ls in real Emacs loading ``editors/emacs/coro-ls.el``, in batch: eglot and lsp-mode.
 
 eglot 1.9 talks UTF-16 to the server and Flymake shows buffer positions, which count
 characters: the diagnostic after ``"é🐍"`` lands in the engine's own column only if the
-server converted both ways correctly.  Flymake shows each diagnostic as
-``source [code]: message``.
+server converted both ways correctly.  eglot's Flymake text is ``source [code]: message``.
+
+lsp-mode 8.0 runs coro-ls as an add-on beside a stand-in for the main Python server.  It
+counts LSP columns in characters although it gets UTF-16, so after the 🐍 it shows columns one
+further than eglot and Neovim: the test expects what lsp-mode shows, not what it should.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from pathlib import Path
+import sys
 
+import other_server
 import pytest
 from editor_harness import (
     ACTION_TITLE,
     HERE,
-    REPO,
+    SAMPLE,
     EditorRun,
     expected_expansion,
     expected_findings,
@@ -91,26 +95,60 @@ def test_eglot_code_actions_expands_async_for(session: EditorRun) -> None:
     assert session.saved == expected_expansion(), session.context()
 
 
-def test_lsp_mode_gets_an_add_on_client() -> None:
-    """lsp-mode runs an add-on client beside the buffer's main Python server."""
+@pytest.fixture(scope="module")
+def lsp_mode_session(tmp_path_factory: pytest.TempPathFactory) -> EditorRun:
     emacs = emacs_with("lsp-mode")
-    probe = f"""(progn
-      (load "{REPO / "editors/emacs/coro-ls.el"}" nil t)
-      (require 'lsp-mode)
-      (let* ((client (gethash 'coro-ls lsp-clients))
-             (activates-in (lambda (mode file)
-                             (with-temp-buffer
-                               (setq buffer-file-name (expand-file-name file))
-                               (funcall mode)
-                               (and (funcall (lsp--client-activation-fn client) nil mode) t)))))
-        (princ (format "%S %S %S" (lsp--client-add-on? client)
-                       (funcall activates-in 'python-mode \"a.py\")
-                       (funcall activates-in 'c-mode \"a.c\")))))"""
-    answer = subprocess.run(
-        [emacs, "-q", "--batch", "--eval", probe],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(REPO),
+    run = run_editor(
+        [emacs, "-q", "--batch", "-l", str(HERE / "lsp_mode_driver.el")],
+        tmp_path_factory.mktemp("lsp-mode"),
+        {
+            "CORO_LS_TEST_OTHER_PYTHON": sys.executable,
+            "CORO_LS_TEST_OTHER_SCRIPT": other_server.__file__,
+            "CORO_LS_TEST_OTHER_MESSAGE": other_server.MESSAGE,
+        },
     )
-    assert answer.stdout == "t t nil", answer.stderr
+    versions = run.result.get("version"), run.result.get("lsp_mode_version")
+    print(f"{emacs}: Emacs {versions[0]}, lsp-mode {versions[1]}")
+    assert run.result.get("error") is None, run.context()
+    return run
+
+
+def test_lsp_mode_runs_coro_ls_beside_the_main_python_server(lsp_mode_session: EditorRun) -> None:
+    servers = lsp_mode_session.result["servers"]
+    assert servers == ["coro-ls", "other-python-server"], lsp_mode_session.context()
+
+
+def lsp_mode_column(line: int, column: int) -> int:
+    """Where lsp-mode 8 puts an LSP position: it moves forward by the UTF-16 count in
+    characters (it announces no position encoding, so it gets UTF-16), stopping at the line end.
+    """
+    text = SAMPLE.splitlines()[line - 1]
+    return min(len(text[:column].encode("utf-16-le")) // 2, len(text))
+
+
+def test_lsp_mode_shows_coro_ls_diagnostics(lsp_mode_session: EditorRun) -> None:
+    expected = sorted(
+        (
+            f.message,
+            f.start[0] - 1,
+            lsp_mode_column(*f.start),
+            f.end[0] - 1,
+            lsp_mode_column(*f.end),
+        )
+        for f in expected_findings()
+    )
+    shown = sorted(
+        (d["text"], d["line"], d["character"], d["end_line"], d["end_character"])
+        for d in lsp_mode_session.result["diagnostics"]
+        if d["text"] != other_server.MESSAGE
+    )
+    assert shown == expected, lsp_mode_session.context()
+
+
+def test_lsp_execute_code_action_expands_async_for(lsp_mode_session: EditorRun) -> None:
+    result = lsp_mode_session.result
+    assert result.get("action_error") is None, lsp_mode_session.context()
+    assert ACTION_TITLE in result["offered_titles"], lsp_mode_session.context()
+    assert other_server.ACTION_TITLE in result["offered_titles"], lsp_mode_session.context()
+    assert result["applied"], lsp_mode_session.context()
+    assert lsp_mode_session.saved == expected_expansion(), lsp_mode_session.context()
