@@ -1,0 +1,213 @@
+"""The language server: document sync, diagnostics (push or pull), and the feature plug-in point.
+
+Handlers stay thin: documents live in :mod:`coro_ls.server.documents`, positions in
+:mod:`~coro_ls.server.positions`, the LSP shape of findings in :mod:`~coro_ls.server.diagnostics`.
+Feature modules (``coro_ls/server/features/*.py``) each expose ``register(server)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, Union
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from coro_ls import __version__
+from coro_ls.server import diagnostics
+from coro_ls.server.capabilities import ClientSupport
+from coro_ls.server.documents import Document, DocumentStore
+
+logger = logging.getLogger(__name__)
+
+NAME = "coro-ls"
+InitializeHook = Callable[[types.InitializeParams], None]
+InitializedHook = Callable[[], Union[Awaitable[None], None]]
+
+
+class CoroProtocol(LanguageServerProtocol):
+    """pygls' protocol without its own text store for ``textDocument/*`` sync.
+
+    pygls' built-in ``didChange`` applies each change to its ``TextDocument`` (whose lines
+    split at form feeds and U+2028) and rewrites the change ranges in place before the
+    server's handler sees them.  These replacements hand the client's params untouched to
+    the server's handlers; the server's :class:`DocumentStore` is the only copy of the text.
+    """
+
+    def _user_handler(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        handler = self.fm.features.get(method)
+        if handler is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+
+class CoroLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            NAME,
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=CoroProtocol,
+        )
+        self.documents = DocumentStore()
+        self.client = ClientSupport()
+        """The client's capabilities, resolved at ``initialize``."""
+        self._initialize_hooks: list[InitializeHook] = []
+        self._initialized_hooks: list[InitializedHook] = []
+        self._pending: set[str] = set()
+
+    # --- plug-in points for feature modules -------------------------------------------------
+
+    def on_initialize(self, hook: InitializeHook) -> InitializeHook:
+        """Run ``hook(params)`` during ``initialize``, after :attr:`client` is resolved and
+        before the capabilities are computed (features registered there are advertised)."""
+        self._initialize_hooks.append(hook)
+        return hook
+
+    def on_initialized(self, hook: InitializedHook) -> InitializedHook:
+        """Run ``hook()`` (may be async) on ``initialized``: requests to the client are allowed."""
+        self._initialized_hooks.append(hook)
+        return hook
+
+    # --- diagnostics ------------------------------------------------------------------------
+
+    def diagnostics(self, document: Document) -> list[types.Diagnostic]:
+        return diagnostics.to_diagnostics(
+            document.findings(), document.uri, document.lines, self.client.position_encoding
+        )
+
+    def publish_soon(self, uri: str) -> None:
+        """Publish the document's diagnostics once the messages already handled are done.
+
+        Not a timer: the callback runs on the next turn of the event loop, so the newest
+        version is checked once however many ``didChange`` were handled in this turn.
+        """
+        if self.client.pull_diagnostics or uri in self._pending:
+            return
+        self._pending.add(uri)
+        asyncio.get_running_loop().call_soon(self._publish_pending, uri)
+
+    def _publish_pending(self, uri: str) -> None:
+        self._pending.discard(uri)
+        document = self.documents.get(uri)
+        if document is not None:  # closed meanwhile: the close already cleared it
+            self.publish(document)
+
+    def publish(self, document: Document) -> None:
+        try:
+            items = self.diagnostics(document)
+        except Exception:
+            # A partial list would show some errors and hide others: publish none.
+            logger.exception("checking %s v%s failed", document.uri, document.version)
+            return
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=document.uri, version=document.version, diagnostics=items
+            )
+        )
+
+    def clear(self, uri: str) -> None:
+        if not self.client.pull_diagnostics:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+
+    async def refresh_diagnostics(self) -> None:
+        """After a change of options: re-push every document, or ask a pulling client to pull."""
+        if not self.client.pull_diagnostics:
+            for document in self.documents:
+                self.publish_soon(document.uri)
+        elif self.client.diagnostic_refresh:
+            await self.workspace_diagnostic_refresh_async(None)
+
+    # --- errors -----------------------------------------------------------------------------
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Log only: a notification handler failing on every keystroke must not pop up a
+        message each time, and requests already answer with a JSON-RPC error."""
+        trace = ""
+        if isinstance(error, JsonRpcInternalError) and isinstance(error.data, dict):
+            trace = "".join(error.data.get("traceback", ()))
+        logger.error("%s: %s\n%s", getattr(source, "__name__", source), error, trace)
+
+
+def register_core(server: CoroLanguageServer) -> None:
+    """Lifecycle, document sync and diagnostics."""
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: CoroLanguageServer, params: types.InitializeParams) -> None:
+        ls.client = ClientSupport.resolve(params.capabilities, ls.workspace.position_encoding)
+        logger.info("client %s: %s", params.client_info, ls.client)
+        if (
+            ls.client.pull_diagnostics
+            and types.TEXT_DOCUMENT_DIAGNOSTIC not in ls.protocol.fm.features
+        ):
+            options = types.DiagnosticOptions(
+                identifier=NAME, inter_file_dependencies=False, workspace_diagnostics=False
+            )
+            ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, options)(document_diagnostic)
+        for hook in ls._initialize_hooks:
+            hook(params)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: CoroLanguageServer, params: types.InitializedParams) -> None:
+        for hook in ls._initialized_hooks:
+            result = hook()
+            if inspect.isawaitable(result):
+                await result
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: CoroLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        ls.documents.open(item.uri, item.text, item.version)
+        ls.publish_soon(item.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: CoroLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri, version = params.text_document.uri, params.text_document.version
+        encoding = ls.client.position_encoding
+        if ls.documents.change(uri, version, params.content_changes, encoding) is not None:
+            ls.publish_soon(uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: CoroLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.documents.close(params.text_document.uri)
+        ls.clear(params.text_document.uri)
+
+
+def document_diagnostic(
+    ls: CoroLanguageServer, params: types.DocumentDiagnosticParams
+) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return types.FullDocumentDiagnosticReport(items=[])
+    result_id = str(document.revision)
+    if params.previous_result_id == result_id:
+        return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
+    return types.FullDocumentDiagnosticReport(items=ls.diagnostics(document), result_id=result_id)
+
+
+def create_server() -> CoroLanguageServer:
+    from coro_ls.server import features
+
+    server = CoroLanguageServer()
+    register_core(server)
+    features.register_all(server)
+    return server
