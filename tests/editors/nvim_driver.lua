@@ -1,5 +1,5 @@
--- Drives a headless Neovim (0.7 or later) through what a user does: open a Python file,
--- wait for coro-ls' diagnostics, run :lua vim.lsp.buf.code_action() on an `async for`,
+-- Drives a headless Neovim (0.7 or later) through what a user does: open a Python file with
+-- coro-ls and another Python server configured, wait for the diagnostics, run :lua vim.lsp.buf.code_action() on an `async for`,
 -- pick the expansion from the menu, :write.  Everything observed goes to a JSON file that
 -- tests/editors/test_neovim.py compares with the engine's findings.
 --
@@ -16,9 +16,10 @@ local function write_result()
   vim.fn.writefile({ vim.fn.json_encode(result) }, env.CORO_LS_TEST_RESULT)
 end
 
--- Messages the user would see (errors from code actions, "No code actions available").
 -- Set once the code-action menu is answered with nothing or there is no menu at all.
 local nothing_chosen = false
+
+-- Messages the user would see (errors from code actions, "No code actions available").
 vim.notify = function(msg, level)
   table.insert(result.notifications, { message = tostring(msg), level = level or 0 })
   if tostring(msg):find('No code actions', 1, true) then
