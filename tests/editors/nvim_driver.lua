@@ -1,7 +1,8 @@
 -- Drives a headless Neovim (0.7 or later) through what a user does: open a Python file with
 -- coro-ls and another Python server configured, wait for the diagnostics, run
--- :lua vim.lsp.buf.code_action() on an `async for`, pick the expansion from the menu, :write.  Everything observed goes to a JSON file that
--- tests/editors/test_neovim.py compares with the engine's findings.
+-- :lua vim.lsp.buf.code_action() on an `async for`, pick the expansion from the menu, :write.
+-- Everything observed goes to a JSON file that tests/editors/test_neovim.py compares with the
+-- engine's findings.
 --
 -- Input comes from the environment (CORO_LS_TEST_*), so one script serves both setups.
 local env = vim.env
