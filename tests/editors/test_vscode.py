@@ -153,6 +153,7 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
         "extensions.autoUpdate": False,
         "workbench.startupEditor": "none",
         "telemetry.telemetryLevel": "off",
+        "coroLs.trace.server": "messages",
     }
     run = run_session(work, vsix, workspace, plan, settings, machine_settings, path_first=bin_dir)
     if "error" in run.result:
@@ -193,6 +194,17 @@ def test_contributed_settings_as_vscode_sees_them(vscode: Session) -> None:
     assert vscode.run.result["setting_defaults"] == {
         key: schema["default"] for key, schema in properties.items()
     }, vscode.run.context()
+
+
+def test_output_channels_hold_the_server_log_and_the_trace(vscode: Session) -> None:
+    log = vscode.run.output_channel("coro-ls")
+    # The server's own log lines (stderr), at their own level, beside the extension's.
+    assert f"Starting the server (from coroLs.interpreter): {sys.executable} -m coro_ls" in log
+    assert re.search(r"\[info\] coro_ls\.server\.\w+: ", log), log
+    # `coroLs.trace.server: messages` alone turns the trace on.
+    trace = vscode.run.output_channel("coro-ls Trace")
+    assert "Sending request 'initialize" in trace, trace[:2000]
+    assert "Sending notification 'textDocument/didOpen'" in trace, trace[:2000]
 
 
 def test_server_started_from_interpreter_setting(vscode: Session) -> None:

@@ -144,6 +144,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 class VSCodeRun:
     result: dict[str, Any]
     log: str
+    work: Path
+
+    def output_channel(self, name: str) -> str:
+        """What the coro-ls extension wrote to its output channel ``name`` (a log channel)."""
+        logs = sorted(
+            (self.work / "user-data" / "logs").glob(f"*/exthost*/coro-ls.coro-ls/{name}.log")
+        )
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in logs)
 
     def context(self) -> str:
         return f"result: {json.dumps(self.result, indent=1, ensure_ascii=False)}\nlog:\n{self.log}"
@@ -258,4 +266,4 @@ def run_session(
     log = collect_logs(work)
     if not result_file.exists():
         raise AssertionError(f"no result from VS Code within {SESSION_TIMEOUT} s:\n{log}")
-    return VSCodeRun(json.loads(result_file.read_text(encoding="utf-8")), log)
+    return VSCodeRun(json.loads(result_file.read_text(encoding="utf-8")), log, work)

@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 
 import { type ServerState, ServerManager } from "./server";
 import { affectsLaunch } from "./settings";
+import { createTraceChannel } from "./traceChannel";
 
 /** What `vscode.extensions.getExtension("coro-ls.coro-ls").exports` offers other extensions. */
 export interface CoroLsApi {
@@ -19,10 +20,12 @@ let manager: ServerManager | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<CoroLsApi> {
   const output = vscode.window.createOutputChannel("coro-ls", { log: true });
-  const server = new ServerManager(output);
+  const trace = createTraceChannel();
+  const server = new ServerManager(output, trace);
   manager = server;
   context.subscriptions.push(
     output,
+    trace,
     vscode.commands.registerCommand("coroLs.restart", () => server.restart()),
     vscode.commands.registerCommand("coroLs.showLog", () => output.show()),
     vscode.workspace.onDidChangeConfiguration((event) => {

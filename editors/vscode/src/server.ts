@@ -99,7 +99,10 @@ export class ServerManager implements vscode.Disposable {
 
   readonly onDidChangeState = this.stateEmitter.event;
 
-  constructor(readonly output: vscode.LogOutputChannel) {}
+  constructor(
+    readonly output: vscode.LogOutputChannel,
+    readonly trace: vscode.LogOutputChannel,
+  ) {}
 
   get state(): ServerState {
     return this._state;
@@ -177,6 +180,7 @@ export class ServerManager implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.output,
+      traceOutputChannel: this.trace,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: () => ({ settings: serverSettings() }),
       synchronize: { configurationSection: SECTION },
