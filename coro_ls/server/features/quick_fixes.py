@@ -1,0 +1,120 @@
+"""Code actions ``quickfix``: the fixes of :mod:`coro_ls.fixes` for coro-ls diagnostics.
+
+Offered for the coro-ls diagnostics the client sends in ``context.diagnostics`` and for any
+coro-ls finding whose range touches the requested range.  Each action lists, in
+``diagnostics``, every diagnostic it removes, exactly as they were published.
+
+The ``textDocument/codeAction`` handler registered here is the first one; the expansions
+feature chains onto it at ``initialize`` (pygls allows one handler per method).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from coro_ls import fixes
+from coro_ls.findings import Finding
+from coro_ls.server import diagnostics, positions
+from coro_ls.server.analyses import analysis_of
+
+if TYPE_CHECKING:
+    from coro_ls.server.app import CoroLanguageServer
+    from coro_ls.server.documents import Document
+
+KIND = types.CodeActionKind.QuickFix
+
+
+def register(server: CoroLanguageServer) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[KIND], resolve_provider=False),
+    )
+    def code_action(
+        ls: CoroLanguageServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        return quick_fixes(ls, params) or None
+
+
+def wanted(only: Sequence[str] | None) -> bool:
+    """``context.only`` asks for kinds by prefix: ``quickfix`` or the empty kind."""
+    if not only:
+        return True
+    return any(kind in ("", KIND) or KIND.startswith(f"{kind}.") for kind in map(str, only))
+
+
+def quick_fixes(
+    server: CoroLanguageServer, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    document = server.documents.get(params.text_document.uri)
+    if document is None or not wanted(params.context.only):
+        return []
+    findings = document.findings()
+    if not findings:
+        return []
+    encoding = server.client.position_encoding
+    asked = _asked(document, findings, params, encoding)
+    if not asked:
+        return []
+    offered = fixes.quick_fixes(document.text, analysis_of(document), asked, all_findings=findings)
+    return [_action(document, fix, server) for fix in offered]
+
+
+def _asked(
+    document: Document, findings: list[Finding], params: types.CodeActionParams, encoding: str
+) -> list[Finding]:
+    """The findings the request is about: those sent back as diagnostics, and those whose
+    range touches the requested range."""
+    lines = document.lines
+    sent = {
+        (str(d.code), d.message, _key(d.range))
+        for d in params.context.diagnostics
+        if d.source == diagnostics.SOURCE
+    }
+    requested = _key(params.range)
+    asked = []
+    for finding in findings:
+        key = _key(positions.range_to_lsp(lines, finding.start, finding.end, encoding))
+        touches = key[0] <= requested[1] and requested[0] <= key[1]
+        if touches or (finding.code, finding.message, key) in sent:
+            asked.append(finding)
+    return asked
+
+
+def _key(range_: types.Range) -> tuple[tuple[int, int], tuple[int, int]]:
+    start, end = range_.start, range_.end
+    return (start.line, start.character), (end.line, end.character)
+
+
+def _action(document: Document, fix: fixes.Fix, server: CoroLanguageServer) -> types.CodeAction:
+    encoding = server.client.position_encoding
+    lines = document.lines
+    edits = [
+        types.TextEdit(
+            range=positions.range_to_lsp(lines, edit.start, edit.end, encoding),
+            new_text=edit.text,
+        )
+        for edit in fix.edits
+    ]
+    if server.client.document_changes:
+        edit = types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=document.uri, version=document.version
+                    ),
+                    edits=edits,  # type: ignore[arg-type]
+                )
+            ]
+        )
+    else:
+        edit = types.WorkspaceEdit(changes={document.uri: edits})
+    return types.CodeAction(
+        title=fix.title,
+        kind=KIND,
+        diagnostics=diagnostics.to_diagnostics(fix.fixes, document.uri, lines, encoding),
+        is_preferred=fix.is_preferred or None,
+        edit=edit,
+    )
