@@ -1,0 +1,229 @@
+"""The document store: LSP line rules, clamped edits, diff-parsed trees equal to fresh parses."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import random
+import weakref
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lsp_support import line_contents, unit_width
+from lsprotocol import types
+from parso.utils import split_lines
+
+from coro_ls import engine
+from coro_ls.server.documents import Document, DocumentStore
+from coro_ls.versions import SUPPORTED, grammar_for, running_version
+
+TEXT_CHARS = st.sampled_from(list("ab :\t\n\r\x0c\u2028\x85é🐍") + ["\r\n", "await "])
+
+
+def lsp_splice(text: str, start: tuple[int, int], end: tuple[int, int], new: str) -> str:
+    """An LSP range edit as the spec defines it, on the plain string (0-based positions in
+    code points): a line past the end is the end of the text, a character past the end of a
+    line is the end of that line's content; here an inverted range is taken reversed."""
+    contents = line_contents(text)
+    offsets, total = [], 0
+    rest = text
+    for content in contents:
+        offsets.append(total)
+        terminator = (
+            "\r\n"
+            if rest[len(content) :].startswith("\r\n")
+            else rest[len(content) : len(content) + 1]
+        )
+        total += len(content) + len(terminator)
+        rest = rest[len(content) + len(terminator) :]
+
+    def offset(at: tuple[int, int]) -> int:
+        if at[0] >= len(contents):
+            return len(text)
+        return offsets[at[0]] + min(at[1], len(contents[at[0]]))
+
+    a, b = sorted((offset(start), offset(end)))
+    return text[:a] + new + text[b:]
+
+
+def change(
+    start: tuple[int, int], end: tuple[int, int], new: str
+) -> types.TextDocumentContentChangePartial:
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(*start), types.Position(*end)), text=new
+    )
+
+
+POSITIONS = st.tuples(st.integers(0, 8), st.integers(0, 12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(TEXT_CHARS, max_size=30).map("".join),
+    st.lists(
+        st.tuples(POSITIONS, POSITIONS, st.lists(TEXT_CHARS, max_size=4).map("".join)), max_size=8
+    ),
+)
+def test_edits_follow_lsp_line_rules_and_clamping(
+    text: str, edits: list[tuple[tuple[int, int], tuple[int, int], str]]
+) -> None:
+    # utf-32: columns are code points, so the oracle's positions are the client's positions.
+    document = Document("file:///t.py", text, 1, target=running_version(), top_level_await=False)
+    for start, end, new in edits:
+        document.apply_changes([change(start, end, new)], "utf-32")
+        text = lsp_splice(text, start, end, new)
+        assert document.text == text
+        assert list(document.lines) == split_lines(text, keepends=True)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_edits_after_a_form_feed_and_line_separator_land_on_the_right_line(encoding: str) -> None:
+    # pygls' TextDocument splits at \x0c and U+2028 and would edit line 3 of its own count.
+    text = "a = 1\n\x0c\nb = '\u2028🐍'\ndef f():\n    return 1\n"
+    document = Document("file:///ff.py", text, 1, target=running_version(), top_level_await=False)
+    column = sum(unit_width(c, encoding) for c in "b = '\u2028🐍'")
+    document.apply_changes(
+        [change((2, column), (2, column), "; await x"), change((4, 4), (4, 12), "pass")], encoding
+    )
+    assert document.text == "a = 1\n\x0c\nb = '\u2028🐍'; await x\ndef f():\n    pass\n"
+
+
+def test_changes_in_one_event_apply_in_order() -> None:
+    # Each range refers to the text left by the previous change (ruff's "redo_edit" case).
+    document = Document(
+        "file:///o.py", "def f():\n    pass\n", 1, target=running_version(), top_level_await=False
+    )
+    document.apply_changes(
+        [
+            change((0, 0), (0, 0), "async "),
+            change((0, 14), (0, 14), "\n    x = 1"),
+            change((2, 4), (2, 8), "await y"),
+            types.TextDocumentContentChangeWholeDocument(text="async def g():\n    await z\n"),
+            change((1, 4), (1, 4), "return "),
+        ],
+        "utf-16",
+    )
+    assert document.text == "async def g():\n    return await z\n"
+
+
+def test_an_inverted_range_is_taken_reversed_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    document = Document(
+        "file:///i.py", "abcdef\n", 1, target=running_version(), top_level_await=False
+    )
+    with caplog.at_level(logging.WARNING):
+        document.apply_changes([change((0, 4), (0, 1), "X")], "utf-16")
+    assert document.text == "aXef\n"
+    assert "inverted" in caplog.text
+
+
+def test_a_clamped_range_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    document = Document(
+        "file:///c.py", "ab\ncd", 1, target=running_version(), top_level_await=False
+    )
+    with caplog.at_level(logging.WARNING):
+        document.apply_changes([change((0, 9), (5, 0), "!")], "utf-16")
+    assert document.text == "ab!"
+    assert "clamped" in caplog.text
+
+
+SNIPPETS = [
+    "await ",
+    "async ",
+    "def g():\n    ",
+    "\n",
+    "(",
+    ")",
+    "[",
+    "]",
+    "🐍",
+    "é",
+    "\r\n",
+    "\x0c",
+    "    ",
+    ":",
+    "async with a:\n        ",
+    "yield from b\n",
+    "return 1",
+    "'",
+    '"""',
+    "\\\n",
+    "\t",
+    "lambda: await q",
+    "[x async for x in y]",
+    "class C:\n",
+]
+
+
+def leaves(module) -> list[tuple[str, str, str, tuple[int, int]]]:
+    out, leaf = [], module.get_first_leaf()
+    while leaf is not None:
+        out.append((leaf.type, leaf.value, leaf.prefix, leaf.start_pos))
+        leaf = leaf.get_next_leaf()
+    return out
+
+
+@pytest.mark.parametrize("target", [SUPPORTED[0], (3, 11), SUPPORTED[-1]])
+def test_the_diff_parsed_tree_equals_a_fresh_parse_after_random_edits(target) -> None:
+    source = Path(engine.__file__).read_text(encoding="utf-8")
+    rng = random.Random(f"diff {target}")
+    document = Document("file:///d.py", source, 1, target=target, top_level_await=False)
+    original_module = document.module
+    text = source
+    for step in range(400):
+        contents = line_contents(text)
+        line = rng.randrange(len(contents))
+        start = (line, rng.randint(0, len(contents[line])))
+        end = start
+        if rng.random() < 0.4:
+            end_line = min(len(contents) - 1, line + rng.choice([0, 0, 1, 3]))
+            end = max(start, (end_line, rng.randint(0, len(contents[end_line]))))
+        new = "".join(rng.choice(SNIPPETS) for _ in range(rng.choice([0, 1, 1, 2])))
+        document.apply_changes([change(start, end, new)], "utf-32")
+        text = lsp_splice(text, start, end, new)
+        if step % 8 == 0:
+            fresh = grammar_for(target).parse(text)
+            assert leaves(document.module) == leaves(fresh), f"step {step}"
+            assert document.module.get_code() == text
+    assert document.module is original_module  # the diff parser updated it, no full parse
+    assert document.fallbacks == 0
+    assert document.findings() == engine.check_source(text, target=target)
+
+
+def test_documents_do_not_share_trees() -> None:
+    store = DocumentStore()
+    a = store.open("file:///a.py", "def f():\n    pass\n", 1)
+    b = store.open("file:///b.py", "def f():\n    pass\n", 1)
+    a_module, b_module = a.module, b.module
+    store.change("file:///a.py", 2, [change((1, 4), (1, 8), "await x")], "utf-16")
+    assert a.module.get_code() == "def f():\n    await x\n"
+    assert b.module is b_module and b_module.get_code() == "def f():\n    pass\n"
+    assert a.module is a_module is not b_module
+
+
+def test_closing_a_document_frees_it() -> None:
+    store = DocumentStore()
+    document = store.open("file:///gone.py", "await x\n", 1)
+    document.findings()
+    ref = weakref.ref(document)  # parso nodes have __slots__ and no weakrefs: the tree is
+    del document  # only reachable through its document
+    assert store.close("file:///gone.py")
+    gc.collect()
+    assert ref() is None
+    assert "file:///gone.py" not in store and len(store) == 0
+    assert store.change("file:///gone.py", 2, [change((0, 0), (0, 0), "x")], "utf-16") is None
+
+
+def test_findings_follow_each_revision_and_the_target() -> None:
+    store = DocumentStore(target=(3, 8))
+    document = store.open("file:///r.py", "def f():\n    return [x async for x in y]\n", 1)
+    revisions = {document.revision}
+    assert document.findings() == engine.check_source(document.text, target=(3, 8))
+    store.set_options(target=SUPPORTED[-1])
+    revisions.add(document.revision)
+    assert document.findings() == engine.check_source(document.text, target=SUPPORTED[-1])
+    store.change(document.uri, 2, [change((0, 0), (0, 0), "async ")], "utf-16")
+    revisions.add(document.revision)
+    assert document.findings() == engine.check_source(document.text, target=SUPPORTED[-1])
+    assert len(revisions) == 3
