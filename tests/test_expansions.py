@@ -247,3 +247,13 @@ def test_nested_expansions_never_reuse_a_live_helper() -> None:
     source = "async def f(a, b):\n    async with a, b:\n        pass\n"
     after = _expanded(source, 2)
     assert "manager = a" in after and "manager_2 = b" in after
+
+
+def test_readme_examples_are_what_the_engine_produces() -> None:
+    readme = _read(Path(__file__).parent.parent / "README.md")
+    section = readme.split("## Code actions", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 4
+    for before, after in zip(blocks[::2], blocks[1::2]):
+        line = next(i for i, text in enumerate(before.splitlines(), 1) if "async " in text[4:])
+        assert _expanded(before, line) == after
