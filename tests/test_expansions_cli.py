@@ -83,7 +83,13 @@ def test_a_line_picks_the_innermost_statement_and_a_column_too(tmp_path: Path) -
 
 
 def test_write_applies_the_expansion_keeping_encoding_and_line_endings(tmp_path: Path) -> None:
-    source = "# -*- coding: latin-1 -*-\r\nasync def f(m):\r\n    async with m:  # é\r\n        pass\r\n"
+    lines = [
+        "# -*- coding: latin-1 -*-",
+        "async def f(m):",
+        "    async with m:  # é",
+        "        pass",
+    ]
+    source = "".join(line + "\r\n" for line in lines)
     path = tmp_path / "legacy.py"
     path.write_bytes(source.encode("latin-1"))
     result = _run("--write", f"{path}:3")
