@@ -91,7 +91,9 @@ def iter_statements(
         module = grammar_for(version).parse(tree_source)
     by_start = {header.async_pos: header for header in headers}
     for node in _walk(module):
-        if node.type != "async_stmt" or node.children[1].type not in ("for_stmt", "with_stmt"):
+        if not isinstance(node, tree.PythonNode) or node.type != "async_stmt":
+            continue
+        if node.children[1].type not in ("for_stmt", "with_stmt"):
             continue
         statement = _statement(node, tree_source, by_start.get(node.start_pos), source)
         if statement is not None:
@@ -209,7 +211,7 @@ def _parso_items(children: list[NodeOrLeaf]) -> Iterator[WithItem]:
     for child in children:
         if child == ",":
             continue
-        if child.type == "with_item":
+        if isinstance(child, BaseNode) and child.type == "with_item":
             expression, _as, target = child.children
             yield WithItem(_code(expression), _code(target))
         else:

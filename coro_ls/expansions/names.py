@@ -95,8 +95,8 @@ def _names(root: NodeOrLeaf, value: str) -> Iterator[tree.Name]:
         node = stack.pop()
         if isinstance(node, BaseNode):
             stack.extend(node.children)
-        elif node.type == "name" and node.value == value:
-            yield node  # type: ignore[misc]
+        elif isinstance(node, tree.Name) and node.value == value:
+            yield node
 
 
 def _is_plain_import(node: NodeOrLeaf, module_name: str) -> bool:

@@ -339,6 +339,6 @@ def _is_docstring(node: tree.BaseNode) -> bool:
 
 def _is_future_import(node: tree.BaseNode) -> bool:
     first = node.children[0] if node.type == "simple_stmt" else node
-    return first.type == "import_from" and [n.value for n in first.get_from_names()] == [
-        "__future__"
-    ]
+    if not isinstance(first, tree.ImportFrom):
+        return False
+    return [n.value for n in first.get_from_names()] == ["__future__"]

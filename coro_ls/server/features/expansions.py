@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -91,7 +91,7 @@ def _is_ours(action: types.CodeAction) -> bool:
     return isinstance(action.data, dict) and action.data.get("tag") == TAG
 
 
-def _wanted(only: list[str] | None) -> bool:
+def _wanted(only: Sequence[str] | None) -> bool:
     """``context.only`` asks for kinds by prefix: ``refactor`` includes ``refactor.inline``."""
     if not only:
         return True
@@ -127,7 +127,7 @@ def code_actions(server: CoroLanguageServer, params: types.CodeActionParams) -> 
 
 
 def resolve_action(server: CoroLanguageServer, action: types.CodeAction) -> types.CodeAction:
-    data = action.data
+    data: dict[str, Any] = action.data if isinstance(action.data, dict) else {}
     document = server.documents.get(data["uri"])
     if document is None or document.version != data["version"]:
         raise JsonRpcContentModified(f"{data['uri']} changed since the action was offered")
