@@ -79,3 +79,25 @@ async def test_a_document_closed_before_its_check_is_only_cleared(
     await asyncio.sleep(0)
     assert [(p.uri, p.version, list(p.diagnostics)) for p in published] == [(URI, None, [])]
     assert checked == [] and URI not in ls.documents
+
+
+async def test_a_failing_notification_handler_is_logged_with_its_traceback(
+    server: tuple[CoroLanguageServer, list, list],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ls, published, _ = server
+    shown: list[object] = []
+    monkeypatch.setattr(ls, "window_show_message", shown.append)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("store exploded")
+
+    monkeypatch.setattr(ls.documents, "change", broken)
+    # Through pygls' own dispatch, as a message from the client would go.
+    ls.protocol._handle_notification(types.TEXT_DOCUMENT_DID_CHANGE, insert(2, 0, "x"))
+    await asyncio.sleep(0)
+    assert "RuntimeError: store exploded" in caplog.text
+    assert ", in broken" in caplog.text  # the frame that raised, from the traceback
+    # Logged, not popped up at the user on every keystroke, and nothing half-made published.
+    assert shown == [] and published == []
