@@ -203,7 +203,8 @@ def _keyword_at(analysis: Analysis, position: Position) -> _Target | None:
                 return _Target("def", *_span(keyword), node, scope, scope.doubtful, frozenset())
         if scope.kind is Kind.COMPREHENSION and node is not None:
             for keyword in _clause_keywords(scope):
-                if _within(position, keyword):
+                # Only asynchronous comprehensions: a plain one has no rule to explain.
+                if _within(position, keyword) and scope in asynchronous_comprehensions(analysis):
                     return _Target(
                         "comprehension",
                         *_span(keyword),

@@ -20,7 +20,7 @@ from coro_ls.findings import Finding
 from coro_ls.hover import HoverText, hover_at
 
 SAMPLE = corpus()[1::8]
-ALLOWED, NOT_ALLOWED = "Allowed here", "Not allowed here"
+ALLOWED, NOT_ALLOWED, NOT_JUDGED = "Allowed here", "Not allowed here", "Not judged"
 
 
 def hover(
@@ -55,6 +55,8 @@ def keywords(source: str) -> Iterator[tuple[str, tuple[int, int], str]]:
 def verdict(text: str) -> str:
     if NOT_ALLOWED in text:
         return NOT_ALLOWED
+    if NOT_JUDGED in text:
+        return NOT_JUDGED
     assert ALLOWED in text, text
     return ALLOWED
 
@@ -94,7 +96,7 @@ def _await_verdict(source: str, position: tuple[int, int], tla: bool) -> str:
 
 
 def test_keyword_verdicts_agree_with_cpython_in_both_formats() -> None:
-    checked = 0
+    checked = unjudged = 0
     for item in SAMPLE:
         source, tla = item.case.source, item.case.top_level_await
         reported = {(line, column) for line, column, _, _ in item.expected}
@@ -112,12 +114,16 @@ def test_keyword_verdicts_agree_with_cpython_in_both_formats() -> None:
             for result in texts:
                 assert result is not None, (item.case.name, position)
                 assert result.start == position
-                assert verdict(result.text) == expected, (item.case.name, position, result.text)
+                said = verdict(result.text)
+                # Where parso's error recovery had to guess (syntax it lacks, such as match
+                # guards), the engine stays silent and the hover says so instead of guessing.
+                assert said in (expected, NOT_JUDGED), (item.case.name, position, result.text)
+                unjudged += said == NOT_JUDGED
             # The prose, not the expansion preview (which quotes the user's code).
             markdown, plain = (r.text.split("Expansion (")[0] for r in texts if r is not None)
             assert "**" in markdown and "**" not in plain and "`" not in plain
             checked += 1
-    assert checked >= 500
+    assert checked >= 500 and unjudged * 50 <= checked, (checked, unjudged)
 
 
 def test_every_finding_is_explained_anywhere_in_its_range() -> None:
@@ -205,3 +211,8 @@ def test_async_statements_preview_their_expansion(markdown: bool) -> None:
 @pytest.mark.parametrize("position", [(1, 0), (2, 4), (2, 100), (50, 0)])
 def test_nothing_to_say_away_from_keywords_and_findings(position: tuple[int, int]) -> None:
     assert hover("import asyncio\nprint(asyncio)\n", position) is None
+
+
+def test_a_plain_comprehension_has_no_hover() -> None:
+    source = "def f(x):\n    return [y for y in x]\n"
+    assert hover(source, (2, source.splitlines()[1].index("for"))) is None
