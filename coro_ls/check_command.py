@@ -12,13 +12,14 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import TextIO
 
-from coro_ls import notebooks, rules, sources
+from coro_ls import notebooks, pyproject, rules, settings, sources, suppression
 from coro_ls.engine import check_source
 from coro_ls.findings import Finding
+from coro_ls.settings import Layer, Settings
 from coro_ls.versions import Version, accepted, format_version, parse_version, running_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -29,7 +30,13 @@ Directories are searched recursively for *.py, *.pyi and *.ipynb files, skipping
 directories, virtual environments (directories holding pyvenv.cfg) and __pycache__.  Files
 are decoded as CPython decodes them (PEP 263 coding declarations, UTF-8 BOM).  Notebook code
 cells are checked one by one, with top-level await allowed, and reported as
-path:cell N:line:col.
+path:cell N:line:col.  A .py file whose leading comments include
+"# coro-ls: top-level-await" is checked with top-level await allowed too.
+
+Settings come from the options, then [tool.coro-ls] of the nearest pyproject.toml
+(target-version, top-level-await, select, ignore, per-file-ignores), then its
+requires-python (the lowest version it admits), then the running interpreter.
+"# noqa" or "# noqa: CODE" on a finding's line silences it.
 
 exit status:
   {EXIT_FINDINGS}  something was found
@@ -96,19 +103,57 @@ class Report:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What decides the findings, whatever the paths (the settings a server would share)."""
+    """What the command line sets; ``None`` leaves a setting to the pyproject and defaults."""
 
     target: Version | None = None
-    top_level_await: bool = False
+    top_level_await: bool | None = None
     select: tuple[str, ...] | None = None
     """Rule codes or code prefixes to report; ``None`` reports every rule."""
-    ignore: tuple[str, ...] = ()
+    ignore: tuple[str, ...] | None = None
     """Rule codes or code prefixes never to report (wins over ``select``)."""
+    config: bool = True
+    """Whether to read the nearest ``pyproject.toml``."""
+
+    def layer(self) -> Layer:
+        return Layer(
+            target_version=self.target,
+            top_level_await=self.top_level_await,
+            select=self.select,
+            ignore=self.ignore,
+        )
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The settings for one file, and the codes ``per-file-ignores`` ignores there."""
+
+    settings: Settings
+    ignored: tuple[str, ...] = ()
 
     def wants(self, code: str) -> bool:
-        if code.startswith(self.ignore):
-            return False
-        return self.select is None or code.startswith(self.select)
+        return self.settings.wants(code) and not code.startswith(self.ignored)
+
+
+class SettingsResolver:
+    """Settings per file from the options and the nearest pyproject; each pyproject's
+    warnings are reported once."""
+
+    def __init__(self, options: CheckOptions, warn: Callable[[str], None]) -> None:
+        self.options = options
+        self.warn = warn
+        self._warned: set[str] = set()
+
+    def resolve(self, path: str) -> Resolved:
+        layers = [self.options.layer()]
+        project = pyproject.for_file(path) if self.options.config else None
+        if project is None:
+            return Resolved(settings.merge(*layers))
+        for warning in project.warnings:
+            if warning.message not in self._warned:
+                self._warned.add(warning.message)
+                self.warn(warning.message)
+        chosen = settings.merge(*layers, project.tool, project.requires_python)
+        return Resolved(chosen, settings.ignored_by_path(chosen, project.relative(path)))
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -131,7 +176,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=None,
         metavar="3.X",
         help=f"the Python version to check for: {accepted()} "
-        f"(default: the running interpreter's, {format_version(running_version())})",
+        "(default: the nearest pyproject.toml's target-version or requires-python, else the "
+        f"running interpreter's, {format_version(running_version())})",
     )
     parser.add_argument(
         "--output-format",
@@ -150,20 +196,28 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--ignore",
         type=_codes,
-        default=(),
+        default=None,
         metavar="CODES",
         help="never report these rules (codes or prefixes, comma-separated); wins over --select",
     )
     parser.add_argument(
         "--top-level-await",
-        action="store_true",
+        action="store_const",
+        const=True,
+        default=None,
         help="allow await, async for, async with and async comprehensions at module level, "
         "as the asyncio REPL does (notebook cells are always checked this way)",
     )
     parser.add_argument(
         "--stdin-filename",
         metavar="NAME",
-        help=f"the file name to report for {STDIN!r} (default: {STDIN!r})",
+        help=f"the file name to report for {STDIN!r} (default: {STDIN!r}); its directory also "
+        "locates the pyproject.toml",
+    )
+    parser.add_argument(
+        "--no-config",
+        action="store_true",
+        help="ignore pyproject.toml files (options and defaults only)",
     )
     parser.set_defaults(run=run)
 
@@ -198,6 +252,7 @@ def run(args: argparse.Namespace) -> int:
         top_level_await=args.top_level_await,
         select=args.select,
         ignore=args.ignore,
+        config=not args.no_config,
     )
     reports, errors = check_paths(args.paths, options, stdin_filename=args.stdin_filename)
     for error in errors:
@@ -225,9 +280,13 @@ def check_paths(
     files, errors = sources.discover(path for path in paths if path != STDIN)
     reports: list[Report] = []
     stdin_name = (stdin_filename or STDIN) if STDIN in paths else None
+    resolver = SettingsResolver(options, lambda text: print(text, file=sys.stderr))
     for source in _read_all(files, errors, stdin_name):
+        # Standard input without a name: the pyproject of the current directory.
+        where = source.path if source.path != STDIN else os.path.join(os.getcwd(), STDIN)
+        resolved = resolver.resolve(where)
         try:
-            found = list(check_text(source, options))
+            found = list(check_text(source, resolved.settings))
         except notebooks.InvalidNotebook as error:
             errors.append(sources.SourceError(source.path, str(error)))
         except Exception as error:  # one file must not stop the others; say which one failed
@@ -238,22 +297,26 @@ def check_paths(
                 )
             )
         else:
-            reports.extend(report for report in found if options.wants(report.code))
+            reports.extend(report for report in found if resolved.wants(report.code))
     reports.sort(key=Report.sort_key)
     errors.sort(key=lambda error: error.path)
     return reports, errors
 
 
-def check_text(source: sources.Source, options: CheckOptions) -> Iterator[Report]:
-    """One file's findings; a notebook's cells are checked one by one, as IPython runs them."""
+def check_text(source: sources.Source, chosen: Settings) -> Iterator[Report]:
+    """One file's findings without those ``# noqa`` silences; a notebook's cells are checked
+    one by one, as IPython runs them."""
     if not notebooks.is_notebook(source.path):
-        for finding in check_source(
-            source.text, target=options.target, top_level_await=options.top_level_await
-        ):
+        marked = suppression.has_marker(source.text)
+        tla = chosen.top_level_await_for(notebook_cell=False, marked=marked)
+        found = check_source(source.text, target=chosen.target_version, top_level_await=tla)
+        for finding in suppression.without_suppressed(found, source.text):
             yield Report.of(source.path, finding)
         return
+    tla = chosen.top_level_await_for(notebook_cell=True, marked=False)
     for cell in notebooks.python_cells(source.text):
-        for finding in check_source(cell.source, target=options.target, top_level_await=True):
+        found = check_source(cell.source, target=chosen.target_version, top_level_await=tla)
+        for finding in suppression.without_suppressed(found, cell.source):
             yield Report.of(source.path, finding, cell.number)
 
 
