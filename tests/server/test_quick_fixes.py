@@ -177,3 +177,24 @@ async def test_context_only_is_honoured() -> None:
         published = await editor.published.wait(URI, editor.open(URI, source))
         assert await ask(editor, published[0].range, published, only=["refactor"]) == []
         assert len(await ask(editor, published[0].range, published, only=["quickfix"])) == 1
+
+
+async def test_quick_fixes_and_expansions_share_the_code_action_method() -> None:
+    source = "def f(m):\n    async with m:\n        pass\n"
+    async with session(caps("utf-16")) as (editor, result):
+        provider = result.capabilities.code_action_provider
+        assert isinstance(provider, types.CodeActionOptions)
+        assert set(provider.code_action_kinds or ()) >= {"quickfix", "refactor.inline"}
+        published = await editor.published.wait(URI, editor.open(URI, source))
+        response = await asyncio.wait_for(
+            editor.client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=URI),
+                    range=published[0].range,
+                    context=types.CodeActionContext(diagnostics=list(published)),
+                )
+            ),
+            TIMEOUT,
+        )
+        kinds = sorted(str(a.kind) for a in response or () if isinstance(a, types.CodeAction))
+        assert kinds == ["quickfix", "refactor.inline"]
