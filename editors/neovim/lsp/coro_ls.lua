@@ -8,9 +8,9 @@ return {
   cmd = { 'coro-ls' },
   filetypes = { 'python' },
   root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile', '.git' },
-  -- The `coroLs` section the server reads (workspace/configuration); e.g.
-  -- targetVersion = '3.10', select = { 'CORO1' }, ignore = { 'CORO107' },
-  -- severity = { CORO101 = 'warning' }.  Defaults: the project's requires-python, every rule.
+  -- Sent as the `coroLs` section (workspace/configuration, workspace/didChangeConfiguration).
+  -- Its keys are those of the VS Code extension's coroLs.* settings, e.g.
+  -- targetVersion = '3.10', select = { 'CORO1' }, severity = { CORO101 = 'warning' }.
   settings = {
     coroLs = { topLevelAwait = 'auto' },
   },
