@@ -37,7 +37,7 @@ _AWAIT_IN_ANNOTATION_SCOPE = re.compile(
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_MAX_ROUNDS = 500
+_MAX_ROUNDS = 10_000  # a safety net: each rewrite removes one construct
 
 
 class ForeignSyntaxError(Exception):
