@@ -14,6 +14,7 @@ from lsprotocol import types
 from coro_ls.findings import Position as ParsoPosition
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
+BOM = "\ufeff"
 ENCODINGS = (UTF8, UTF16, UTF32)
 
 
@@ -80,6 +81,8 @@ def to_lsp(lines: Sequence[str], position: ParsoPosition, encoding: str) -> type
     line, column = position
     index = min(max(line - 1, 0), len(lines) - 1)
     text = content(lines[index])
+    if index == 0 and text.startswith(BOM):
+        column += 1  # parso leaves a leading BOM out of its columns; the client's text has it
     return types.Position(line=index, character=units(text[: max(column, 0)], encoding))
 
 

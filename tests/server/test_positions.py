@@ -10,6 +10,7 @@ from lsprotocol import types
 from parso.utils import split_lines
 
 from coro_ls.server import positions
+from coro_ls.versions import grammar_for, running_version
 
 # Lines mixing ASCII, 2- and 3-byte characters, astral ones (two UTF-16 units) and the line
 # separators LSP does not break at (form feed, U+2028, U+0085).
@@ -68,3 +69,15 @@ def test_unknown_encodings_fall_back_to_utf16() -> None:
     assert positions.normalize_encoding(types.PositionEncodingKind.Utf8) == "utf-8"
     assert positions.normalize_encoding("utf-32") == "utf-32"
     assert positions.normalize_encoding("latin-1") == "utf-16"
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_leading_bom_counts_in_the_clients_columns_but_not_in_parsos(encoding: str) -> None:
+    text = "\ufeffawait x\nawait y\n"
+    module = grammar_for(running_version()).parse(text)
+    lines = split_lines(text, keepends=True)
+    bom = {"utf-8": 3, "utf-16": 1, "utf-32": 1}[encoding]
+    first_await = module.get_first_leaf()
+    assert first_await.start_pos == (1, 0)
+    assert positions.to_lsp(lines, first_await.start_pos, encoding) == types.Position(0, bom)
+    assert positions.to_lsp(lines, (2, 0), encoding) == types.Position(1, 0)
