@@ -350,11 +350,14 @@ class _Walker:
                     self.push([item], scope, doubt)
         return annotations
 
-    def annotation(self, node: NodeOrLeaf, scope: Scope, doubt: bool, *, local: bool) -> None:
+    def annotation(
+        self, node: NodeOrLeaf, scope: Scope, doubt: bool, *, local: bool, simple: bool = True
+    ) -> None:
         """Place an annotation in the scope CPython evaluates it in.
 
         ``local`` marks a variable annotation inside a function body, which CPython before
-        3.14 never compiles (``def f(): x: await y = 1`` compiles).
+        3.14 never compiles (``def f(): x: await y = 1`` compiles).  ``simple`` is false for
+        a variable annotation whose target is not a bare name (``v.a: X``, ``(v): X``).
         """
         version = self.version
         future = self.analysis.future_annotations
@@ -365,7 +368,13 @@ class _Walker:
             self.push([node], annotation, doubt)
         elif future:
             if version < (3, 10):
-                return  # stringified and never compiled; 3.8/3.9 have no await check here
+                # Stringified, and 3.8/3.9 have no await check for annotations; but they
+                # still compile a non-simple target's annotation at module or class level,
+                # as a check, in that scope (compile.c check_annotation; observed: under
+                # the future import `v.a: await x` is "'await' outside function").
+                if not simple and not local:
+                    self.push([node], scope, doubt)
+                return
             annotation = Scope(Kind.ANNOTATION, node, scope, compiled=False, doubtful=doubt)
             self.push([node], annotation, doubt)
         elif local:
@@ -426,7 +435,8 @@ class _Walker:
             if child.type == "annassign":
                 annotation = child.children[1]
                 local = scope.kind in (Kind.FUNCTION, Kind.ASYNC_FUNCTION)
-                self.annotation(annotation, scope, doubt, local=local)
+                simple = node.children[0].type == "name"
+                self.annotation(annotation, scope, doubt, local=local, simple=simple)
                 self.push(child.children[2:], scope, doubt)
             else:
                 self.push([child], scope, doubt)
