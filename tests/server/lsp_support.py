@@ -81,6 +81,21 @@ def expected(text: str, encoding: str, *args: str) -> list[Key]:
     return sorted(keys)
 
 
+def expected_in_process(text: str, encoding: str) -> list[Key]:
+    """As :func:`expected`, from the engine ``coro-ls check`` calls, without a process."""
+    from coro_ls.engine import check_source
+
+    return sorted(
+        (
+            to_units(text, f.start[0] - 1, f.start[1], encoding),
+            to_units(text, f.end[0] - 1, f.end[1], encoding),
+            f.code,
+            f.message,
+        )
+        for f in check_source(text)
+    )
+
+
 def keys(diagnostics: Sequence[types.Diagnostic]) -> list[Key]:
     return sorted(
         (
