@@ -136,7 +136,10 @@ class EditorRun:
     log: str
 
     def context(self) -> str:
-        shown = {k: v for k, v in self.result.items() if k != "messages"}
+        shown = {k: v for k, v in self.result.items() if k not in ("messages", "events")}
+        if "events" in self.result:
+            # The end of the LSP traffic is where a failure shows.
+            shown["events"] = self.result["events"][-6000:]
         return (
             f"editor result: {json.dumps(shown, indent=1, ensure_ascii=False)}\n"
             f"messages:\n{self.result.get('messages', '')}\nlog:\n{self.log}"

@@ -67,6 +67,9 @@
     (load (expand-file-name "editors/emacs/coro-ls.el" repo) nil t)
     (require 'eglot)
     (coro-ls-test-put 'eglot_version (lm-version (locate-library "eglot.el")))
+    (when-let ((command (getenv "CORO_LS_TEST_EGLOT_COMMAND")))
+      ;; README's way to run coro-ls beside another server under eglot: a multiplexer.
+      (add-to-list 'eglot-server-programs (cons 'python-mode (split-string command "\n"))))
     (add-hook 'python-mode-hook #'eglot-ensure)
     (find-file (getenv "CORO_LS_TEST_FILE"))
     (coro-ls-test-put 'major_mode (symbol-name major-mode))

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import other_server
 import pytest
@@ -63,15 +64,19 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> EditorRun:
     return run
 
 
-def test_every_diagnostic_at_the_engines_position(session: EditorRun) -> None:
+def coro_ls_diagnostics_as_engine_findings(run: EditorRun) -> None:
+    """Assert that eglot shows exactly the engine's findings, at the engine's characters."""
     expected = sorted(
         (f.code, f.message, f.start[0] - 1, f.start[1], f.end[0] - 1, f.end[1])
         for f in expected_findings()
     )
     shown = []
-    for d in session.result["diagnostics"]:
+    for d in run.result["diagnostics"]:
+        if d["text"].startswith(f"{other_server.SOURCE}: "):
+            continue
         text = FLYMAKE_TEXT.fullmatch(d["text"])
-        assert text, session.context()
+        assert text, run.context()
+        assert d["type"] == "eglot-error", run.context()
         shown.append(
             (
                 text["code"],
@@ -82,17 +87,54 @@ def test_every_diagnostic_at_the_engines_position(session: EditorRun) -> None:
                 d["end_character"],
             )
         )
-    assert sorted(shown) == expected, session.context()
-    assert all(d["type"] == "eglot-error" for d in session.result["diagnostics"])
+    assert sorted(shown) == expected, run.context()
     # The line with non-ASCII text must be among them, or the conversion went untested.
     assert any(line == 2 and col > len("s = ") for _, _, line, col, _, _ in shown)
 
 
+def expansion_applied_by_eglot_code_actions(run: EditorRun) -> None:
+    assert run.result.get("action_error") is None, run.context()
+    assert ACTION_TITLE in run.result["offered_titles"], run.context()
+    assert run.result["applied"], run.context()
+    assert run.saved == expected_expansion(), run.context()
+
+
+def test_every_diagnostic_at_the_engines_position(session: EditorRun) -> None:
+    coro_ls_diagnostics_as_engine_findings(session)
+
+
 def test_eglot_code_actions_expands_async_for(session: EditorRun) -> None:
-    assert session.result.get("action_error") is None, session.context()
-    assert ACTION_TITLE in session.result["offered_titles"], session.context()
-    assert session.result["applied"], session.context()
-    assert session.saved == expected_expansion(), session.context()
+    expansion_applied_by_eglot_code_actions(session)
+
+
+@pytest.fixture(scope="module")
+def rass_session(tmp_path_factory: pytest.TempPathFactory) -> EditorRun:
+    """eglot with README's multiplexer line: coro-ls and another server in one connection."""
+    emacs = emacs_with("eglot")
+    rass = shutil.which("rass", path=str(Path(sys.executable).parent)) or shutil.which("rass")
+    if rass is None:
+        missing("rassumfrassum's rass", "pip install rassumfrassum")
+    command = ["rass", "--", "coro-ls", "--", sys.executable, other_server.__file__]
+    run = run_editor(
+        [emacs, "-q", "--batch", "-l", str(HERE / "eglot_driver.el")],
+        tmp_path_factory.mktemp("emacs-rass"),
+        {"CORO_LS_TEST_EGLOT_COMMAND": "\n".join(command)},
+    )
+    assert run.result.get("error") is None, run.context()
+    assert run.result["server_command"] == command, run.context()
+    return run
+
+
+def test_eglot_user_with_another_server_gets_both_through_rass(rass_session: EditorRun) -> None:
+    others = [
+        d
+        for d in rass_session.result["diagnostics"]
+        if d["text"].startswith(f"{other_server.SOURCE}: ")
+    ]
+    assert [d["text"] for d in others] == [f"{other_server.SOURCE}: {other_server.MESSAGE}"]
+    coro_ls_diagnostics_as_engine_findings(rass_session)
+    assert other_server.ACTION_TITLE in rass_session.result["offered_titles"]
+    expansion_applied_by_eglot_code_actions(rass_session)
 
 
 @pytest.fixture(scope="module")
