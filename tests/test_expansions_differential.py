@@ -29,8 +29,9 @@ def test_generated_programs_trace_the_same_after_expansion(chunk: int) -> None:
     )
 
 
-def _caught(seeds: list[int]) -> int:
-    return sum(check(seed).mismatch for seed in seeds)
+def _caught(seeds: list[int], kind: str = "trace") -> int:
+    """How many programs show the defect in their traces (not only in a static check)."""
+    return sum(check(seed, static=kind != "trace").kind == kind for seed in seeds)
 
 
 def _seeds_with(*needles: str) -> list[int]:
@@ -70,6 +71,7 @@ def test_the_harness_catches_helpers_named_without_hygiene(
     assert seeds
     monkeypatch.setattr(names.NamePool, "fresh", wrong_forms.unhygienic_fresh)
     assert _caught(seeds) > 0
+    assert _caught(seeds, "collision") > 0
 
 
 def test_the_real_expansion_passes_the_controls_programs() -> None:

@@ -296,6 +296,17 @@ def names_of(source: str) -> set[str]:
     }
 
 
+def deleted_helpers(source: str, expanded: str) -> set[str]:
+    """The names the expansions' ``del`` lines remove: every helper, once per statement."""
+    original = set(source.splitlines())
+    names: set[str] = set()
+    for line in expanded.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("del ") and line not in original:
+            names.update(part.strip() for part in stripped[4:].split(","))
+    return names
+
+
 USED_BUILTINS = {"type", "StopAsyncIteration", "True", "False", "None", "sys", "builtins"}
 
 
@@ -424,9 +435,15 @@ def _async_with(writer: _Writer, level: int, in_loop: bool, suppressing: bool, d
             bound += names
             manager += f" as {target}"
         items.append(manager)
-    if len(items) > 1 and rng.random() < 0.5:
+    if rng.random() < (0.5 if len(items) > 1 else 0.15):
         inner = ",\n".join(items) if rng.random() < 0.5 else ", ".join(items)
-        header = f"async with ({inner}):"
+        trailing = "," if rng.random() < 0.3 else ""
+        comment = "  # the managers" if rng.random() < 0.3 else ""
+        header = (
+            f"async with ({comment}\n{inner}{trailing}\n):"
+            if comment
+            else (f"async with ({inner}{trailing}):")
+        )
     else:
         header = f"async with {', '.join(items)}:"
     first, *rest = header.split("\n")
@@ -492,8 +509,12 @@ def _body(
             writer.emit(0, "")
         elif choice < 0.75 and depth < 2:
             _statement(writer, level, in_loop, suppressing, depth + 1)
-        elif choice < 0.85:
+        elif choice < 0.8:
             writer.emit(level, "await sleep0()")
+        elif choice < 0.85 and bound:
+            writer.emit(level, "def closure():")
+            writer.emit(level + 1, f"return {bound[-1]}")
+            writer.emit(level, "LOG('closure', closure())")
         else:
             writer.emit(level, f"LOG('tick', {label}, TICK())  # trailing comment")
 
@@ -506,10 +527,21 @@ class Outcome:
     seed: int
     mismatch: bool
     detail: str = ""
+    kind: str = ""
+    """What differed: ``compile``, ``builtins``, ``collision`` or ``trace``."""
 
 
-def check(seed: int, rewrite: Callable[[str, random.Random], str] | None = None) -> Outcome:
-    """Run program ``seed`` before and after the rewrite; compare everything observable."""
+def check(
+    seed: int,
+    rewrite: Callable[[str, random.Random], str] | None = None,
+    *,
+    static: bool = True,
+) -> Outcome:
+    """Run program ``seed`` before and after the rewrite; compare everything observable.
+
+    ``static=False`` skips the checks on the text (fresh names, builtins) to see whether the
+    traces alone tell a defect.
+    """
     program = generate(seed)
     rng = random.Random(seed * 7 + 1)
     if rewrite is None:
@@ -518,11 +550,16 @@ def check(seed: int, rewrite: Callable[[str, random.Random], str] | None = None)
     try:
         compile(expanded, "<expanded>", "exec", flags=TOP_LEVEL_AWAIT)
     except SyntaxError as error:
-        return Outcome(seed, True, f"expansion does not compile: {error}\n{expanded}")
-    introduced = names_of(expanded) - names_of(program.source)
-    shadowing = (introduced & set(dir(builtins))) - USED_BUILTINS
-    if shadowing:
-        return Outcome(seed, True, f"helpers shadow builtins: {shadowing}")
+        return Outcome(seed, True, f"expansion does not compile: {error}\n{expanded}", "compile")
+    if static:
+        introduced = names_of(expanded) - names_of(program.source)
+        shadowing = (introduced & set(dir(builtins))) - USED_BUILTINS
+        if shadowing:
+            return Outcome(seed, True, f"helpers shadow builtins: {shadowing}", "builtins")
+        collisions = deleted_helpers(program.source, expanded) & names_of(program.source)
+        if collisions:
+            detail = f"helpers named like the program's: {collisions}"
+            return Outcome(seed, True, detail, "collision")
     user_names = names_of(program.source)
     before = _split_scopes(run(program), user_names)
     after = _split_scopes(run(program, expanded), user_names)
@@ -531,7 +568,7 @@ def check(seed: int, rewrite: Callable[[str, random.Random], str] | None = None)
         # the function ends; only the user's own names are compared then.
         before, after = _without_helpers(before), _without_helpers(after)
     if before != after:
-        return Outcome(seed, True, _difference(program.source, expanded, before, after))
+        return Outcome(seed, True, _difference(program.source, expanded, before, after), "trace")
     return Outcome(seed, False)
 
 
