@@ -145,7 +145,8 @@ class SettingsResolver:
 
     def resolve(self, path: str) -> Resolved:
         layers = [self.options.layer()]
-        project = pyproject.for_file(path) if self.options.config else None
+        located = self.options.config and path != STDIN
+        project = pyproject.for_file(path) if located else None
         if project is None:
             return Resolved(settings.merge(*layers))
         for warning in project.warnings:
@@ -211,8 +212,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--stdin-filename",
         metavar="NAME",
-        help=f"the file name to report for {STDIN!r} (default: {STDIN!r}); its directory also "
-        "locates the pyproject.toml",
+        help=f"the file name to report for {STDIN!r} (default: {STDIN!r}); it also locates the "
+        "pyproject.toml (none is read for standard input without a name)",
     )
     parser.add_argument(
         "--no-config",
@@ -282,9 +283,9 @@ def check_paths(
     stdin_name = (stdin_filename or STDIN) if STDIN in paths else None
     resolver = SettingsResolver(options, lambda text: print(text, file=sys.stderr))
     for source in _read_all(files, errors, stdin_name):
-        # Standard input without a name: the pyproject of the current directory.
-        where = source.path if source.path != STDIN else os.path.join(os.getcwd(), STDIN)
-        resolved = resolver.resolve(where)
+        # Standard input without --stdin-filename has no place, so no pyproject: its
+        # findings depend on the options alone, wherever the command runs.
+        resolved = resolver.resolve(source.path)
         try:
             found = list(check_text(source, resolved.settings))
         except notebooks.InvalidNotebook as error:

@@ -163,8 +163,12 @@ def test_stdin_filename_locates_the_pyproject(tmp_path, capsys, monkeypatch):
         capsys, "-", "--stdin-filename", name, stdin=NESTED, monkeypatch=monkeypatch
     )
     assert (status, codes(found)) == (1, [("a.py", 2, "CORO104")])
+    # Without a name standard input has no place: no pyproject, whatever the directory.
+    project(tmp_path, '[tool.coro-ls]\nignore = ["CORO104"]\n', {})
     monkeypatch.chdir(root)
-    status, found, _ = check(capsys, "-", stdin=NESTED, monkeypatch=monkeypatch)
+    status, found, _ = check(
+        capsys, "-", "--target-version", "3.10", stdin=NESTED, monkeypatch=monkeypatch
+    )
     assert (status, codes(found)) == (1, [("-", 2, "CORO104")])
 
 
