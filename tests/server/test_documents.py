@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsp_support import line_contents, unit_width
 from lsprotocol import types
+from parso.python.diff import DiffParser
 from parso.utils import split_lines
 
 from coro_ls import engine
@@ -227,3 +228,22 @@ def test_findings_follow_each_revision_and_the_target() -> None:
     revisions.add(document.revision)
     assert document.findings() == engine.check_source(document.text, target=SUPPORTED[-1])
     assert len(revisions) == 3
+
+
+def test_a_failing_diff_parse_falls_back_to_a_full_parse(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    document = Document(
+        "file:///f.py", "def f():\n    pass\n", 1, target=running_version(), top_level_await=False
+    )
+    document.module  # noqa: B018 - the first parse, which later edits diff against
+
+    def lose_track(self, old_lines, new_lines):
+        raise Exception("(7 != 6) There's an issue with the diff parser. Please report")
+
+    monkeypatch.setattr(DiffParser, "update", lose_track)
+    document.apply_changes([change((1, 4), (1, 8), "await x")], "utf-16")
+    assert leaves(document.module) == leaves(grammar_for(running_version()).parse(document.text))
+    assert document.fallbacks == 1
+    assert document.findings() == engine.check_source(document.text)
+    assert "diff parse failed" in caplog.text
