@@ -52,6 +52,9 @@ def modern_nvim() -> str:
     missing("Neovim 0.11 or later", MODERN_HINT)
 
 
+# vim.log.levels.WARN
+WARN = 3
+
 SETUPS = {
     # setup: (find the editor, the encoding that editor negotiates)
     "legacy": (legacy_nvim, "utf-16"),
@@ -112,6 +115,12 @@ def test_every_diagnostic_at_the_engines_position(session: EditorRun) -> None:
     assert shown == expected, session.context()
     # The line with non-ASCII text must be among them, or the conversion went untested.
     assert any(lnum == 2 and col > len("s = ") for _, _, lnum, col, _, _ in shown)
+
+
+def test_no_warning_or_error_reaches_the_user(session: EditorRun) -> None:
+    """The shipped settings are valid and nothing fails: Neovim would show it with vim.notify."""
+    shown = [n for n in session.result["notifications"] if n["level"] >= WARN]
+    assert shown == [], session.context()
 
 
 def test_the_other_python_server_keeps_its_diagnostics(session: EditorRun) -> None:
