@@ -8,8 +8,12 @@ replaced by ``(`` + its newlines + ``)``, which keeps every line of every body w
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from parso.python import tree
 from parso.python.token import PythonTokenTypes
@@ -91,11 +95,14 @@ def iter_statements(
         module = grammar_for(version).parse(tree_source)
     by_start = {header.async_pos: header for header in headers}
     for node in _walk(module):
-        if not isinstance(node, tree.PythonNode) or node.type != "async_stmt":
+        if not _is_statement_node(node):
             continue
-        if node.children[1].type not in ("for_stmt", "with_stmt"):
-            continue
-        statement = _statement(node, tree_source, by_start.get(node.start_pos), source)
+        statement = _statement(
+            node,  # type: ignore[arg-type]
+            tree_source,
+            by_start.get(node.start_pos),
+            source,
+        )
         if statement is not None:
             yield statement
 
@@ -108,20 +115,58 @@ def find_expandable(
     *,
     version: Version | None = None,
 ) -> Statement | None:
-    """The innermost statement whose header holds the range, or that the range covers."""
+    """The innermost statement whose header holds the range, or that the range covers.
+
+    Only the ancestors of the leaf at the range's start are looked at (a code action request
+    comes with every cursor move): the statement's header, or the indentation before it.
+    """
     end = end or start
-    best: Statement | None = None
-    for statement in iter_statements(source, module, version=version):
-        on_header = statement.start <= start and end <= statement.header_end
-        covers = (
-            statement.start[0],
-            0,
-        ) <= start <= statement.start and statement.last_token_end <= end <= max(
-            statement.end, statement.last_token_end
-        )
-        if (on_header or covers) and (best is None or statement.start > best.start):
-            best = statement
-    return best
+    version = version or running_version()
+    headers = _paren_headers(source, version) if version >= (3, 9) else []
+    tree_source = source
+    if headers:
+        tree_source = _blank_headers(source, headers)
+        module = grammar_for(version).parse(tree_source)
+    by_start = {header.async_pos: header for header in headers}
+    try:
+        leaf = module.get_leaf_for_position(start, include_prefixes=True)
+    except ValueError:
+        return None
+    leaves = [leaf] if leaf is not None else []
+    following = leaf.get_next_leaf() if leaf is not None else None
+    if leaf is not None and leaf.end_pos <= start and following is not None:
+        leaves.insert(0, following)  # parso's boundary quirk gave the earlier leaf
+    for candidate in leaves:
+        node = candidate.parent
+        while node is not None:
+            if _is_statement_node(node):
+                statement = _statement(
+                    node,  # type: ignore[arg-type]
+                    tree_source,
+                    by_start.get(node.start_pos),
+                    source,
+                )
+                if statement is not None and _range_selects(statement, start, end):
+                    return statement
+            node = node.parent
+    return None
+
+
+def _range_selects(statement: Statement, start: Position, end: Position) -> bool:
+    on_header = statement.start <= start and end <= statement.header_end
+    line_start = (statement.start[0], 0)
+    covers = line_start <= start <= statement.start and (
+        statement.last_token_end <= end <= max(statement.end, statement.last_token_end)
+    )
+    return on_header or covers
+
+
+def _is_statement_node(node: NodeOrLeaf) -> bool:
+    return (
+        isinstance(node, tree.PythonNode)
+        and node.type == "async_stmt"
+        and node.children[1].type in ("for_stmt", "with_stmt")
+    )
 
 
 def statement_at(
@@ -225,22 +270,62 @@ def _code(node: NodeOrLeaf) -> str:
 # --- parenthesised ``async with`` items, from the tokens ---------------------------------
 
 
+_PAREN_HEADER = re.compile(r"\basync[ \t]+with[ \t]*\(")
+_HEADER_TOKENS = 5000
+"""Tokens read from an ``async with (`` before giving up on finding its colon."""
+
+
+class _Token(NamedTuple):
+    type: PythonTokenTypes
+    string: str
+    start_pos: Position
+    end_pos: Position
+    prefix: str
+
+
 def _paren_headers(source: str, version: Version) -> list[_ParenHeader]:
-    if "async" not in source or "with" not in source:
-        return []
-    tokens = list(tokenize(source, version_info=parse_version_string(format_version(version))))
+    """Headers found by a cheap search, each then tokenized from its ``async`` only.
+
+    A match inside a string or comment yields no statement: the tree has none there.
+    """
     offsets = _line_offsets(source)
     found = []
-    for index in range(len(tokens) - 3):
-        first, second, third = tokens[index : index + 3]
-        if (first.string, second.string, third.string) != ("async", "with", "("):
-            continue
-        if first.type != PythonTokenTypes.NAME or second.type != PythonTokenTypes.NAME:
-            continue
-        header = _paren_header(tokens, index, source, offsets)
+    for match in _PAREN_HEADER.finditer(source):
+        line = bisect.bisect_right(offsets, match.start())
+        column = match.start() - offsets[line - 1]
+        tokens = _tokens_from(source[match.start() :], (line, column), version)
+        header = _paren_header(tokens, 0, source, offsets)
         if header is not None:
             found.append(header)
     return found
+
+
+def _tokens_from(text: str, origin: Position, version: Version) -> list[_Token]:
+    tokens: list[_Token] = []
+    depth = 0
+    stream = tokenize(text, version_info=parse_version_string(format_version(version)))
+    for token in itertools.islice(stream, _HEADER_TOKENS):
+        tokens.append(
+            _Token(
+                token.type,
+                token.string,
+                _shift(token.start_pos, origin),
+                _shift(token.end_pos, origin),
+                token.prefix,
+            )
+        )
+        if token.type == PythonTokenTypes.OP:
+            depth += (token.string in _OPEN) - (token.string in _CLOSE)
+            if depth <= 0 and token.string == ":":
+                break
+    return tokens
+
+
+def _shift(position: Position, origin: Position) -> Position:
+    line, column = position
+    if line == 1:
+        return (origin[0], origin[1] + column)
+    return (origin[0] + line - 1, column)
 
 
 def _paren_header(tokens, index, source, offsets) -> _ParenHeader | None:  # type: ignore[no-untyped-def]

@@ -1,34 +1,30 @@
 """Hygiene: fresh helper names, and how the expansion reaches ``sys`` and the builtins it needs.
 
-A helper name is fresh when it occurs nowhere in the document as a name token (bound or used, in
-any scope: stricter than needed, and simple to trust), is no builtin and no keyword.
+A helper name is fresh when it occurs nowhere in the document as a word (bound or used, in any
+scope, even in strings and comments: stricter than needed, and simple to trust), is no builtin
+and no keyword.
 """
 
 from __future__ import annotations
 
 import builtins
 import keyword
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from parso.python import tree
-from parso.python.token import PythonTokenTypes
-from parso.python.tokenize import tokenize
 from parso.tree import BaseNode, NodeOrLeaf
-from parso.utils import parse_version_string
-
-from coro_ls.versions import Version, format_version
 
 RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"__builtins__", "__class__"}
 
 
-def document_names(source: str, version: Version) -> set[str]:
-    """Every name token of the document, including those parso could not place in its tree."""
-    return {
-        token.string
-        for token in tokenize(source, version_info=parse_version_string(format_version(version)))
-        if token.type == PythonTokenTypes.NAME
-    }
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def document_names(source: str) -> set[str]:
+    """Every identifier-like word of the document (a superset of its names)."""
+    return set(_WORD.findall(source))
 
 
 class NamePool:
@@ -89,14 +85,8 @@ def builtin_is_rebound(name_value: str, module: tree.Module) -> bool:
     return any(_is_binding(name) for name in _names(module, name_value))
 
 
-def _names(root: NodeOrLeaf, value: str) -> Iterator[tree.Name]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, BaseNode):
-            stack.extend(node.children)
-        elif isinstance(node, tree.Name) and node.value == value:
-            yield node
+def _names(root: tree.Module, value: str) -> list[tree.Name]:
+    return list(root.get_used_names().get(value, ()))
 
 
 def _is_plain_import(node: NodeOrLeaf, module_name: str) -> bool:

@@ -112,8 +112,7 @@ def apply_edits(source: str, edits: list[Edit]) -> str:
 def _context(source: str, statement: Statement, version: Version) -> _Context:
     lines = Lines(source)
     root = statement.node.get_root_node()
-    tree_lines = Lines(statement.tree_source)
-    pool = NamePool(document_names(source, version))
+    pool = NamePool(document_names(source))
     imports = []
     sys_name = "sys"
     if statement.kind == "with":
@@ -135,9 +134,11 @@ def _context(source: str, statement: Statement, version: Version) -> _Context:
     return _Context(
         source=lines,
         indent=lines.line(statement.start[0])[: statement.start[1]],
-        unit=indentation_unit(root, tree_lines),
+        unit=indentation_unit(lines),
         newline=document_newline(source),
-        frozen=string_continuation_lines(source, version),
+        frozen=string_continuation_lines(
+            lines.slice(statement.start, statement.end), version, statement.start[0]
+        ),
         pool=pool,
         type_name=type_name,
         stop_name=stop_name,

@@ -6,7 +6,6 @@ from collections import Counter
 
 from parso.python.token import PythonTokenTypes
 from parso.python.tokenize import tokenize
-from parso.tree import BaseNode, NodeOrLeaf
 from parso.utils import parse_version_string, split_lines
 
 from coro_ls.findings import Position
@@ -43,43 +42,45 @@ def document_newline(text: str) -> str:
     return "\n"
 
 
-def indentation_unit(root: NodeOrLeaf, lines: Lines) -> str:
-    """The step most blocks of the file indent by (a tab, or N spaces); four spaces if none."""
+def indentation_unit(lines: Lines) -> str:
+    """The step most blocks of the file indent by (a tab, or N spaces); four spaces if none.
+
+    Read from the lines: a line ending with ``:`` followed by a deeper one opens a block (lines
+    inside strings rarely look like that, and a majority vote outweighs them).
+    """
     steps: Counter[str] = Counter()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, BaseNode):
+    previous: str | None = None
+    for line in lines.lines:
+        code = line.rstrip("\r\n")
+        stripped = code.strip()
+        if not stripped or stripped.startswith("#"):
             continue
-        stack.extend(node.children)
-        if node.type != "suite" or len(node.children) < 2:
-            continue
-        header_line = lines.line(node.children[0].start_pos[0])
-        body = node.children[1]
-        body_indent = lines.line(body.start_pos[0])[: body.start_pos[1]]
-        header_indent = header_line[: len(header_line) - len(header_line.lstrip(" \t"))]
-        if body_indent.startswith(header_indent) and body_indent.strip(" \t") == "":
-            step = body_indent[len(header_indent) :]
-            if step:
-                steps[step] += 1
+        indent = code[: len(code) - len(code.lstrip(" \t"))]
+        if previous is not None and indent.startswith(previous) and indent != previous:
+            steps[indent[len(previous) :]] += 1
+        previous = indent if stripped.split("#", 1)[0].rstrip().endswith(":") else None
     if not steps:
         return "    "
     return steps.most_common(1)[0][0]
 
 
-def string_continuation_lines(text: str, version: Version) -> set[int]:
-    """Lines that begin inside a string literal (their leading whitespace is part of a value)."""
+def string_continuation_lines(text: str, version: Version, first_line: int = 1) -> set[int]:
+    """Lines that begin inside a string literal (their leading whitespace is part of a value).
+
+    ``text`` may be one statement of a document starting at ``first_line``: strings cannot
+    cross a statement's boundary, so its own tokens tell.
+    """
     frozen: set[int] = set()
     fstring_starts: list[int] = []
+    shift = first_line - 1
     for token in tokenize(text, version_info=parse_version_string(format_version(version))):
         if token.type == PythonTokenTypes.FSTRING_START:
-            fstring_starts.append(token.start_pos[0])
+            fstring_starts.append(token.start_pos[0] + shift)
         elif token.type == PythonTokenTypes.FSTRING_END and fstring_starts:
             first = fstring_starts.pop()
-            frozen.update(range(first + 1, token.start_pos[0] + 1))
+            frozen.update(range(first + 1, token.start_pos[0] + shift + 1))
         elif token.type in (PythonTokenTypes.STRING, PythonTokenTypes.ERRORTOKEN):
-            last = token.end_pos[0]
-            frozen.update(range(token.start_pos[0] + 1, last + 1))
+            frozen.update(range(token.start_pos[0] + shift + 1, token.end_pos[0] + shift + 1))
     return frozen
 
 
