@@ -12,6 +12,7 @@ rules here: the hover cannot disagree with the diagnostics.
 
 from __future__ import annotations
 
+import logging
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from coro_ls.finding_scopes import FindingScopes
 from coro_ls.findings import Finding, Position
 from coro_ls.rules.async_comprehension import asynchronous_comprehensions
 from coro_ls.scopes import ANNOTATION_LIKE, Analysis, Kind, Scope
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -489,10 +492,15 @@ def _expansion_preview(
         from coro_ls.expansions import expand, statement_at
     except ImportError:  # pragma: no cover - the expansions package is optional here
         return None
-    statement = statement_at(source, module, start, version=analysis.version)
-    if statement is None or statement.start != start:
+    try:
+        statement = statement_at(source, module, start, version=analysis.version)
+        if statement is None or statement.start != start:
+            return None
+        edits = expand(source, module, statement, version=analysis.version)
+    except Exception:
+        # The preview is an extra: the explanation is still worth showing without it.
+        logger.exception("no expansion preview for the statement at %s", start)
         return None
-    edits = expand(source, module, statement, version=analysis.version)
     main = next((e for e in edits if e.start == statement.start), None)
     if main is None:
         return None
