@@ -11,6 +11,9 @@ import ast
 import builtins
 import os
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -257,3 +260,37 @@ def test_readme_examples_are_what_the_engine_produces() -> None:
     for before, after in zip(blocks[::2], blocks[1::2]):
         line = next(i for i, text in enumerate(before.splitlines(), 1) if "async " in text[4:])
         assert _expanded(before, line) == after
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="older references give the bpo-30707 form")
+def test_async_with_is_the_running_pythons_reference_form() -> None:
+    """Apart from deleting its helpers, the expansion is the reference's own equivalent code."""
+    from pydoc_data.topics import topics
+
+    text = topics["async"]
+    section = text[text.index("async with EXPRESSION as TARGET:") :]
+    block = section.split("is semantically equivalent to:", 1)[1].split("See also", 1)[0]
+    reference = [
+        line.replace("(EXPRESSION)", "EXPRESSION")
+        for line in textwrap.dedent(block).splitlines()
+        if line.strip()
+    ]
+    source = "async with EXPRESSION as TARGET:\n    SUITE\n"
+    ours = [
+        line
+        for line in _expanded(source, 1).splitlines()
+        if line.strip() and line != "import sys" and not line.strip().startswith("del ")
+    ]
+    assert ours == reference
+
+
+def test_the_engine_imports_nothing_of_the_lsp_side() -> None:
+    code = (
+        "import sys, coro_ls.expansions\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
