@@ -706,6 +706,9 @@ def _judge(cases: Iterable[Case]) -> list[Judged]:
             expected = cpython_findings(case.source, case.top_level_await)
         except ForeignSyntaxError:
             continue
+        except NotImplementedError:
+            # 3.8/3.9 give row-5 errors no line; tests/test_versions_oracle.py covers them.
+            continue
         judged.append(Judged(case, tuple(expected)))
     return judged
 
