@@ -22,7 +22,7 @@ from corpus import Judged, corpus, summary
 from oracle import OracleFinding
 
 from coro_ls.engine import check_source
-from coro_ls.versions import running_version
+from coro_ls.versions import format_version, running_version
 
 CORPUS = corpus()
 RULES = ("CORO101", "CORO102", "CORO103", "CORO104", "CORO105", "CORO106", "CORO107")
@@ -89,7 +89,10 @@ def test_engine_agrees_with_cpython(group: str) -> None:
 
 
 def _cli_findings(directory: Path, top_level_await: bool) -> dict[str, list[OracleFinding]]:
+    # The target is explicit so that no configuration file above tmp_path can change it.
+    target = format_version(running_version())
     command = [sys.executable, "-m", "coro_ls", "check", "--output-format", "json"]
+    command += ["--target-version", target]
     if top_level_await:
         command.append("--top-level-await")
     result = subprocess.run(
