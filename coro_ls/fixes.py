@@ -83,7 +83,7 @@ def quick_fixes(
             candidates = [fix] if fix is not None else []
             owner = scope
         elif finding.code == "CORO105":
-            candidates = _yield_from_loops(finding, located.node, analysis.lines)
+            candidates = _yield_from_loops(finding, located.node, analysis.lines, _newline(source))
         elif finding.code == "CORO106":
             fix = _bare_return(finding, located.node)
             candidates = [fix] if fix is not None else []
@@ -120,7 +120,9 @@ def _make_async(scope: Scope, index: FindingScopes, everything: Sequence[Finding
     )
 
 
-def _yield_from_loops(finding: Finding, node: NodeOrLeaf, lines: Sequence[str]) -> list[Fix]:
+def _yield_from_loops(
+    finding: Finding, node: NodeOrLeaf, lines: Sequence[str], newline: str
+) -> list[Fix]:
     statement = node.parent
     if statement is None or statement.type != "simple_stmt":
         return []  # an expression (x = yield from g): its value has no loop equivalent
@@ -151,11 +153,11 @@ def _yield_from_loops(finding: Finding, node: NodeOrLeaf, lines: Sequence[str]) 
         if indent.strip() != "":
             return []
         unit = _indent_unit(indent)
-        start, lead, indent = colon.end_pos, "\n" + indent + unit, indent + unit
+        start, lead, indent = colon.end_pos, newline + indent + unit, indent + unit
     body = indent + _indent_unit(indent)
     fixes = []
     for keyword, article in (("async for", "an"), ("for", "a")):
-        text = f"{lead}{keyword} {variable} in {iterable}:\n{body}yield {variable}"
+        text = f"{lead}{keyword} {variable} in {iterable}:{newline}{body}yield {variable}"
         fixes.append(
             Fix(
                 f"Replace 'yield from' with {article} '{keyword}' loop ({NOT_FORWARDED})",
@@ -179,6 +181,18 @@ def _bare_return(finding: Finding, node: NodeOrLeaf) -> Fix | None:
         (finding,),
         is_preferred=True,
     )
+
+
+def _newline(source: str) -> str:
+    """The line break the source uses (its first one), for the lines a fix adds."""
+    for line in split_lines(source, keepends=True):
+        if line.endswith("\r\n"):
+            return "\r\n"
+        if line.endswith("\r"):
+            return "\r"
+        if line.endswith("\n"):
+            return "\n"
+    return "\n"
 
 
 def _indent_unit(indent: str) -> str:

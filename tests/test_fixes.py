@@ -285,3 +285,14 @@ def test_make_async_is_offered_exactly_where_cpython_accepts_the_result() -> Non
     # Refusals are rare in the corpus (a def holding yield from or yield + return value);
     # the hand-written cases above cover them on purpose.
     assert seen[True] >= 100 and seen[False] >= 1, seen
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_added_lines_use_the_files_line_breaks(newline: str) -> None:
+    source = "async def f(g): yield from g\n".replace("\n", newline)
+    _, fixes = fixes_for(source)
+    assert fixes
+    for fix in fixes:
+        fixed = apply_edits(source, fix.edits)
+        assert fixed.count(newline) == 3 and fixed.replace(newline, "").count("\n") == 0
+        assert engine.check_source(fixed) == [] and compiles(fixed)
