@@ -32,6 +32,8 @@ class Case:
     name: str
     source: str
     top_level_await: bool = False
+    parts: tuple[Case, ...] = ()
+    """For a multi-error file: the single cases it concatenates, in order."""
 
 
 @dataclass(frozen=True)
@@ -651,7 +653,8 @@ def _multi_error(rng: random.Random, singles: list[Case], count: int) -> Iterato
     for index in range(count):
         parts = rng.sample(singles, rng.randint(2, 5))
         source = "".join(part.source for part in parts)
-        yield Case(f"multi-{index}:" + "+".join(part.name for part in parts), source)
+        name = f"multi-{index}:" + "+".join(part.name for part in parts)
+        yield Case(name, source, parts=tuple(parts))
 
 
 def generate() -> list[Case]:
@@ -690,7 +693,11 @@ def corpus() -> tuple[Judged, ...]:
     concatenation is judgeable too (no module-level ``yield``).
     """
     singles = _judge(generate())
-    pool = [item.case for item in singles if item.expected and not item.case.top_level_await]
+    pool = [
+        item.case
+        for item in singles
+        if item.expected and not item.case.top_level_await and item.case.source.endswith("\n")
+    ]
     multi = _judge(_multi_error(random.Random(SEED + 1), pool, 300))
     return tuple(singles + multi)
 

@@ -58,6 +58,25 @@ def test_corpus_covers_every_rule() -> None:
     assert counts["clean"] >= 500, line
 
 
+def test_oracle_findings_compose_over_concatenated_cases() -> None:
+    """A check of tests/oracle.py itself: its rewrites leave every other error where it was.
+
+    A multi-error file is several cases one after the other, so CPython's findings for it are
+    theirs, lines shifted; the oracle found each set separately.
+    """
+    judged = {(item.case.source, item.case.top_level_await): item.expected for item in CORPUS}
+    multi = [item for item in CORPUS if item.case.parts]
+    assert len(multi) >= 100
+    for item in multi:
+        composed = []
+        offset = 0
+        for part in item.case.parts:
+            for line, column, code, message in judged[(part.source, part.top_level_await)]:
+                composed.append((line + offset, column, code, message))
+            offset += len(re.findall(r"\r\n|\r|\n", part.source))
+        assert sorted(composed) == sorted(item.expected), _describe(item, composed)
+
+
 def _group(name: str) -> str:
     """Cases that differ only in their construct (or a batch of random ones) share a test."""
     numbered = re.match(r"(random|multi)-(\d+):", name)
