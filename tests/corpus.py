@@ -549,13 +549,22 @@ CONTROL_CONSTRUCTS = [
 
 
 def _control() -> Iterator[Case]:
-    """Control-flow blocks never change the verdict; check that in every scope."""
-    for scope in [(), ("def",), ("async-def",), ("class",)]:
-        for block in CONTROL:
-            for construct in CONTROL_CONSTRUCTS:
-                case = _simple(scope + (block,), "stmt", (), construct)
-                if case:
-                    yield case
+    """Control-flow blocks never change the verdict; check that in every scope.
+
+    Also between scopes (``async def`` > ``async for`` body > ``def``, a scope-matrix row).
+    """
+    chains = [
+        scope + (block,)
+        for scope in [(), ("def",), ("async-def",), ("class",)]
+        for block in CONTROL
+    ]
+    chains += [("async-def", block, "def") for block in CONTROL]
+    chains += [("def", block, "async-def") for block in CONTROL]
+    for chain in chains:
+        for construct in CONTROL_CONSTRUCTS:
+            case = _simple(chain, "stmt", (), construct)
+            if case:
+                yield case
 
 
 NESTING_WRAPPERS = [
