@@ -356,6 +356,9 @@ MULTI_ERROR: dict[str, str] = {
     ),
     "crlf-line-endings": "def f():\r\n    await x\r\n    async with a:\r\n        pass\r\n",
     "tab-indentation": "def f():\n\tif v:\n\t\tawait x\n\tasync for i in y: pass\n",
+    "non-ascii-before-annotation-await": (
+        'from __future__ import annotations\ndef f(é: "🐍", b: await x) -> "ß" or await y: pass\n'
+    ),
     "form-feed-before-def": "x = 1\n\x0cdef f():\n    await x\n",
     "form-feeds": "\x0cdef f():\n    await x\n\x0c\nasync def g():\n    yield from x\n",
     "backslash-continuations": (
