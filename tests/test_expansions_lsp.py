@@ -225,3 +225,16 @@ async def test_real_client_profiles_get_the_expansion(client: str) -> None:
             edits = list(action.edit.changes[URI])
         expected = _engine(SOURCE, 3, 4)
         assert _apply(SOURCE, edits, session.encoding) == expected  # type: ignore[arg-type]
+
+
+async def test_the_expansion_comes_beside_the_quick_fixes() -> None:
+    """One codeAction handler serves both features: a misplaced statement gets both kinds."""
+    misplaced = "def main(source):\n    async for item in source:\n        print(item)\n"
+    async with _start(_caps(resolve=False, document_changes=True)) as session:
+        session.open(misplaced)
+        actions = await session.actions((1, 6))
+        kinds = {action.kind for action in actions}
+        assert types.CodeActionKind.RefactorInline in kinds
+        assert types.CodeActionKind.QuickFix in kinds
+        only_refactor = await session.actions((1, 6), only=[types.CodeActionKind.Refactor])
+        assert [action.kind for action in only_refactor] == [types.CodeActionKind.RefactorInline]
