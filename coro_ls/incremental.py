@@ -192,6 +192,12 @@ class IncrementalDocument:
                 break
         return has_future_annotations(statements)
 
+    def set_top_level_await(self, value: bool) -> None:
+        if value != self.top_level_await:
+            self.top_level_await = value
+            for block in self.blocks:
+                block.findings = None
+
     # -- findings --------------------------------------------------------------------------
 
     def findings(self) -> list[Finding]:

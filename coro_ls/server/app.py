@@ -16,23 +16,26 @@ from typing import Any, Union
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from coro_ls import __version__
 from coro_ls.server import diagnostics
 from coro_ls.server.capabilities import ClientSupport
-from coro_ls.server.documents import Document, DocumentStore
+from coro_ls.server.documents import Document, DocumentStore, UnappliableEdit
+from coro_ls.server.protocol import RobustProtocol
 
 logger = logging.getLogger(__name__)
 
 NAME = "coro-ls"
 InitializeHook = Callable[[types.InitializeParams], None]
 InitializedHook = Callable[[], Union[Awaitable[None], None]]
+PrepareHook = Callable[[Document], None]
+DiagnosticsHook = Callable[[Document, list[types.Diagnostic]], list[types.Diagnostic]]
 
 
-class CoroProtocol(LanguageServerProtocol):
-    """pygls' protocol without its own text store for ``textDocument/*`` sync.
+class CoroProtocol(RobustProtocol):
+    """The robust protocol (:mod:`coro_ls.server.protocol`) without pygls' own text store
+    for ``textDocument/*`` sync.
 
     pygls' built-in ``didChange`` applies each change to its ``TextDocument`` (whose lines
     split at form feeds and U+2028) and rewrites the change ranges in place before the
@@ -71,6 +74,8 @@ class CoroLanguageServer(LanguageServer):
         """The client's capabilities, resolved at ``initialize``."""
         self._initialize_hooks: list[InitializeHook] = []
         self._initialized_hooks: list[InitializedHook] = []
+        self._prepare_hooks: list[PrepareHook] = []
+        self._diagnostics_hooks: list[DiagnosticsHook] = []
         self._pending: set[str] = set()
 
     # --- plug-in points for feature modules -------------------------------------------------
@@ -86,12 +91,29 @@ class CoroLanguageServer(LanguageServer):
         self._initialized_hooks.append(hook)
         return hook
 
+    def before_check(self, hook: PrepareHook) -> PrepareHook:
+        """Run ``hook(document)`` before a document's findings are asked for diagnostics
+        (it may change the document's options, e.g. from settings)."""
+        self._prepare_hooks.append(hook)
+        return hook
+
+    def on_diagnostics(self, hook: DiagnosticsHook) -> DiagnosticsHook:
+        """Pass a document's diagnostics through ``hook(document, diagnostics)`` (filtering,
+        severities) before they are published or returned to a pull."""
+        self._diagnostics_hooks.append(hook)
+        return hook
+
     # --- diagnostics ------------------------------------------------------------------------
 
     def diagnostics(self, document: Document) -> list[types.Diagnostic]:
-        return diagnostics.to_diagnostics(
+        for prepare in self._prepare_hooks:
+            prepare(document)
+        items = diagnostics.to_diagnostics(
             document.findings(), document.uri, document.lines, self.client.position_encoding
         )
+        for hook in self._diagnostics_hooks:
+            items = hook(document, items)
+        return items
 
     def publish_soon(self, uri: str) -> None:
         """Publish the document's diagnostics once the messages already handled are done.
@@ -111,6 +133,8 @@ class CoroLanguageServer(LanguageServer):
             self.publish(document)
 
     def publish(self, document: Document) -> None:
+        if document.broken:
+            return
         try:
             items = self.diagnostics(document)
         except Exception:
@@ -120,6 +144,20 @@ class CoroLanguageServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=document.uri, version=document.version, diagnostics=items
+            )
+        )
+
+    def lost_text(self, uri: str) -> None:
+        """An edit could not be applied: the document keeps its last good text, shows no
+        diagnostics until it is opened again, and the user is told why."""
+        self.clear(uri)
+        self.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=(
+                    f"coro-ls lost track of {uri}: an edit did not fit the text it had. "
+                    "Diagnostics for this file are paused; close and reopen it to resume."
+                ),
             )
         )
 
@@ -183,7 +221,12 @@ def register_core(server: CoroLanguageServer) -> None:
     def did_change(ls: CoroLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
         uri, version = params.text_document.uri, params.text_document.version
         encoding = ls.client.position_encoding
-        if ls.documents.change(uri, version, params.content_changes, encoding) is not None:
+        try:
+            changed = ls.documents.change(uri, version, params.content_changes, encoding)
+        except UnappliableEdit:
+            ls.lost_text(uri)
+            return
+        if changed is not None:
             ls.publish_soon(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -196,7 +239,7 @@ def document_diagnostic(
     ls: CoroLanguageServer, params: types.DocumentDiagnosticParams
 ) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport:
     document = ls.documents.get(params.text_document.uri)
-    if document is None:
+    if document is None or document.broken:
         return types.FullDocumentDiagnosticReport(items=[])
     result_id = str(document.revision)
     if params.previous_result_id == result_id:

@@ -5,10 +5,9 @@ splits lines with ``str.splitlines`` (form feeds, U+2028, ... end lines there) a
 LSP ranges to the wrong lines.  Here lines follow LSP's rule (only ``\\n``, ``\\r\\n``, ``\\r``)
 through ``parso.utils.split_lines``, which is also what parso's diff parser consumes.
 
-The tree is brought up to date lazily, when findings or the tree are asked for, by a diff
-parser owned by the document (never parso's process-wide ``diff_cache``), with a full parse
-as the fallback.  Edits are recorded as :class:`LineEdit` regions so that parsing and checking
-can later be limited to what changed.
+Findings come from a per-document incremental engine that re-parses and re-checks only the
+top-level blocks an edit touches; a whole-file tree for code actions and hover is diff-parsed
+lazily when asked for.
 """
 
 from __future__ import annotations
@@ -16,17 +15,15 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from lsprotocol import types
 from parso.grammar import Grammar
 from parso.python.diff import DiffParser
 from parso.python.tree import Module
-from parso.utils import split_lines
 
-from coro_ls import engine
 from coro_ls.findings import Finding
 from coro_ls.findings import Position as ParsoPosition
+from coro_ls.incremental import IncrementalDocument
 from coro_ls.server import positions
 from coro_ls.versions import Version, grammar_for, running_version
 
@@ -38,21 +35,21 @@ logger = logging.getLogger(__name__)
 _revisions = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class LineEdit:
-    """Lines ``[first, old_stop)`` of the previous text became lines ``[first, new_stop)``.
-
-    Line numbers are 0-based indices into :attr:`Document.lines`.
-    """
-
-    first: int
-    old_stop: int
-    new_stop: int
+class UnappliableEdit(ValueError):
+    """A change whose range lies beyond the end of the document: the client's text and ours
+    have diverged, and no clamping can tell what the client meant."""
 
 
 class Document:
-    """One open document.  Only the event-loop thread may touch it: the diff parser mutates
-    the tree in place, so nodes must not be kept across edits either."""
+    """One open document.  Only the event-loop thread may touch it: its trees are updated in
+    place, so nodes must not be kept across edits either.
+
+    The text and the findings live in an :class:`~coro_ls.incremental.IncrementalDocument`,
+    which re-parses and re-checks only the top-level blocks an edit touches.  A whole-file
+    tree for the features that need one (code actions, hover) is brought up to date lazily,
+    when asked for, by a diff parser owned by the document (never parso's process-wide
+    ``diff_cache``), with a full parse as the fallback.
+    """
 
     def __init__(
         self, uri: str, text: str, version: int, *, target: Version, top_level_await: bool
@@ -64,9 +61,12 @@ class Document:
         self.revision = next(_revisions)
         self.fallbacks = 0
         """How often the diff parser failed and a full parse replaced it."""
-        self.pending_edits: list[LineEdit] = []
-        """Line regions edited since the tree was last brought up to date."""
-        self._lines: list[str] = split_lines(text, keepends=True)
+        self.broken = False
+        """An edit could not be applied: the text is the last good one, and diagnostics are
+        not published until the document is opened again."""
+        self._incremental = IncrementalDocument(
+            text, target=target, top_level_await=top_level_await
+        )
         self._text: str | None = text
         self._module: Module | None = None
         self._parsed_lines: list[str] = []
@@ -78,63 +78,52 @@ class Document:
     @property
     def lines(self) -> Sequence[str]:
         """The lines with their terminators; a final ``""`` follows a trailing line break."""
-        return self._lines
+        return self._incremental.lines
 
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = "".join(self._lines)
+            self._text = self._incremental.text
         return self._text
 
-    def replace_all(self, text: str) -> LineEdit:
-        old_count = len(self._lines)
-        self._lines = split_lines(text, keepends=True)
+    def replace_all(self, text: str) -> None:
+        self._incremental = IncrementalDocument(
+            text, target=self.target, top_level_await=self.top_level_await
+        )
+        self._edited()
         self._text = text
-        return self._edited(LineEdit(0, old_count, len(self._lines)))
 
-    def replace(self, start: ParsoPosition, end: ParsoPosition, text: str) -> LineEdit:
+    def replace(self, start: ParsoPosition, end: ParsoPosition, text: str) -> None:
         """Replace ``[start, end)`` (parso positions, clamped into the text) by ``text``."""
         start, end = self._clamp(start), self._clamp(end)
         if start > end:
             start, end = end, start
-        first, last = start[0] - 1, end[0] - 1
-        lines = self._lines
-        head = lines[first][: start[1]]
-        # ``end`` is clamped before the line terminator, so ``tail`` keeps it: the region
-        # re-split below always ends where a line of the old text ended.
-        tail = lines[last][end[1] :]
-        region = head + text + tail
-        # A "\r" ending the previous line and a "\n" now starting this region are one line
-        # break, not two: take the previous line into the region so that they merge.
-        if first > 0 and region.startswith("\n") and lines[first - 1].endswith("\r"):
-            first -= 1
-            region = lines[first] + region
-        pieces = split_lines(region, keepends=True)
-        if last < len(lines) - 1:
-            pieces.pop()  # the empty piece after the region's final terminator
-        # A new list, never an in-place splice: the diff parser needs the old lines intact.
-        self._lines = lines[:first] + pieces + lines[last + 1 :]
-        self._text = None
-        return self._edited(LineEdit(first, last + 1, first + len(pieces)))
+        self._incremental.replace(start, end, text)
+        self._edited()
 
     def _clamp(self, position: ParsoPosition) -> ParsoPosition:
+        lines = self.lines
         if position[0] < 1:
             return 1, 0
-        if position[0] > len(self._lines):
-            return len(self._lines), len(positions.content(self._lines[-1]))
-        length = len(positions.content(self._lines[position[0] - 1]))
+        if position[0] > len(lines):
+            return len(lines), len(positions.content(lines[-1]))
+        length = len(positions.content(lines[position[0] - 1]))
         return position[0], min(max(position[1], 0), length)
 
     def apply_changes(
         self, changes: Sequence[types.TextDocumentContentChangeEvent], encoding: str
     ) -> None:
         """Apply LSP content changes in order (each one's range refers to the text after the
-        previous one).  Out-of-range positions are clamped as LSP says, inverted ranges are
-        reordered; both are logged, never silently corrupting the text."""
+        previous one).  A character past the end of a line means the end of that line (LSP)
+        and inverted ranges are reordered, both logged; a range starting on a line the
+        document does not have raises :class:`UnappliableEdit` before anything of that
+        change is applied."""
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
-                start, start_exact = positions.from_lsp(self._lines, change.range.start, encoding)
-                end, end_exact = positions.from_lsp(self._lines, change.range.end, encoding)
+                self._check_lines(change.range)
+                lines = self.lines
+                start, start_exact = positions.from_lsp(lines, change.range.start, encoding)
+                end, end_exact = positions.from_lsp(lines, change.range.end, encoding)
                 if not (start_exact and end_exact):
                     logger.warning(
                         "%s v%s: change range %s clamped into the text (%s..%s in code points)",
@@ -155,19 +144,40 @@ class Document:
             else:
                 self.replace_all(change.text)
 
-    def _edited(self, edit: LineEdit) -> LineEdit:
-        self.pending_edits.append(edit)
+    def _check_lines(self, change_range: types.Range) -> None:
+        # Line count in LSP terms: "a\n" has lines 0 and 1.  Some clients address the end
+        # of the document as (line count, 0); anything further is not this document.
+        count = len(self.lines)
+        for position in (change_range.start, change_range.end):
+            if position.line > count or (position.line == count and position.character > 0):
+                raise UnappliableEdit(
+                    f"change range {change_range} is beyond the document's {count} lines"
+                )
+
+    def _edited(self) -> None:
+        self._text = None
         self._findings = None
         self.revision = next(_revisions)
-        return edit
 
     # --- options ----------------------------------------------------------------------------
 
     def set_options(self, *, target: Version, top_level_await: bool) -> None:
         if (target, top_level_await) == (self.target, self.top_level_await):
             return
+        if target != self.target:
+            self._incremental = IncrementalDocument(
+                self.text, target=target, top_level_await=top_level_await
+            )
+        else:
+            self._incremental.set_top_level_await(top_level_await)
         self.target, self.top_level_await = target, top_level_await
         self._findings = None
+        self.revision = next(_revisions)
+
+    def touch(self) -> None:
+        """A new revision for the same text and options: what is shown of the findings
+        changed (settings such as ``select`` or ``severity``), so a pull must not be told
+        "unchanged"."""
         self.revision = next(_revisions)
 
     # --- tree and findings ------------------------------------------------------------------
@@ -176,19 +186,21 @@ class Document:
     def module(self) -> Module:
         """parso's tree of :attr:`text` for :attr:`target`, brought up to date."""
         grammar = grammar_for(self.target)
+        lines = self.lines
         if self._module is None or grammar is not self._parsed_grammar:
             self._module = grammar.parse(self.text)
-        elif self.pending_edits:
+        elif self._parsed_lines != lines:
             self._module = self._diff_parse(grammar, self._module)
         self._parsed_grammar = grammar
-        self._parsed_lines = self._lines
-        self.pending_edits = []
+        # A copy: the incremental document edits its line list in place, and the diff
+        # parser needs the lines it last parsed.
+        self._parsed_lines = list(lines)
         return self._module
 
     def _diff_parse(self, grammar: Grammar, module: Module) -> Module:
         try:
             parser = DiffParser(grammar._pgen_grammar, grammar._tokenizer, module)  # type: ignore[attr-defined]
-            return parser.update(old_lines=self._parsed_lines, new_lines=self._lines)
+            return parser.update(old_lines=self._parsed_lines, new_lines=list(self.lines))
         except Exception:
             # parso documents this failure mode ("There's an issue with the diff parser");
             # the old tree may be half-mutated, so it is dropped.
@@ -197,12 +209,10 @@ class Document:
             return grammar.parse(self.text)
 
     def findings(self) -> list[Finding]:
-        """The engine's findings for the current text and options (computed once per revision)."""
+        """The engine's findings for the current text and options (computed once per revision;
+        only the blocks an edit touched are parsed and checked again)."""
         if self._findings is None:
-            module = self.module
-            self._findings = engine.check_tree(
-                module, self.text, target=self.target, top_level_await=self.top_level_await
-            )
+            self._findings = self._incremental.findings()
         return self._findings
 
 
@@ -234,12 +244,21 @@ class DocumentStore:
         if document is None:
             logger.warning("change to %s, which is not open: ignored", uri)
             return None
+        if document.broken:
+            logger.warning("change to %s v%s ignored: its text was lost earlier", uri, version)
+            return None
         if version <= document.version:
             logger.warning(
                 "%s: version %s after version %s; applied anyway", uri, version, document.version
             )
-        document.apply_changes(changes, encoding)
-        document.version = version
+        try:
+            document.apply_changes(changes, encoding)
+        except UnappliableEdit as error:
+            logger.error("%s v%s: %s; keeping the last good text", uri, version, error)
+            document.broken = True
+            raise
+        finally:
+            document.version = version
         return document
 
     def close(self, uri: str) -> bool:

@@ -8,6 +8,7 @@ import pytest
 from lsprotocol import types
 
 from coro_ls import engine
+from coro_ls.incremental import IncrementalDocument
 from coro_ls.server.app import CoroLanguageServer, create_server
 from coro_ls.server.capabilities import ClientSupport
 
@@ -21,13 +22,13 @@ def server(monkeypatch: pytest.MonkeyPatch) -> tuple[CoroLanguageServer, list, l
     published: list[types.PublishDiagnosticsParams] = []
     checked: list[str] = []
     monkeypatch.setattr(server, "text_document_publish_diagnostics", published.append)
-    real = engine.check_tree
+    real = IncrementalDocument.findings
 
-    def counting(module, source, **options):
-        checked.append(source)
-        return real(module, source, **options)
+    def counting(self: IncrementalDocument) -> list:
+        checked.append(self.text)
+        return real(self)
 
-    monkeypatch.setattr(engine, "check_tree", counting)
+    monkeypatch.setattr(IncrementalDocument, "findings", counting)
     return server, published, checked
 
 

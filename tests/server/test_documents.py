@@ -17,7 +17,7 @@ from parso.python.diff import DiffParser
 from parso.utils import split_lines
 
 from coro_ls import engine
-from coro_ls.server.documents import Document, DocumentStore
+from coro_ls.server.documents import Document, DocumentStore, UnappliableEdit
 from coro_ls.versions import SUPPORTED, grammar_for, running_version
 
 TEXT_CHARS = st.sampled_from(list("ab :\t\n\r\x0c\u2028\x85é🐍") + ["\r\n", "await "])
@@ -73,6 +73,13 @@ def test_edits_follow_lsp_line_rules_and_clamping(
     # utf-32: columns are code points, so the oracle's positions are the client's positions.
     document = Document("file:///t.py", text, 1, target=running_version(), top_level_await=False)
     for start, end, new in edits:
+        count = len(split_lines(text))
+        if any(line > count or (line == count and column) for line, column in (start, end)):
+            # A line the document does not have: the copies diverged; nothing is applied.
+            with pytest.raises(UnappliableEdit):
+                document.apply_changes([change(start, end, new)], "utf-32")
+            assert document.text == text
+            continue
         document.apply_changes([change(start, end, new)], "utf-32")
         text = lsp_splice(text, start, end, new)
         assert document.text == text
@@ -124,9 +131,23 @@ def test_a_clamped_range_is_logged(caplog: pytest.LogCaptureFixture) -> None:
         "file:///c.py", "ab\ncd", 1, target=running_version(), top_level_await=False
     )
     with caplog.at_level(logging.WARNING):
-        document.apply_changes([change((0, 9), (5, 0), "!")], "utf-16")
+        document.apply_changes([change((0, 9), (1, 7), "!")], "utf-16")
     assert document.text == "ab!"
     assert "clamped" in caplog.text
+
+
+def test_a_range_beyond_the_last_line_is_not_applied() -> None:
+    store = DocumentStore()
+    store.open("file:///b.py", "ab\ncd", 1)
+    with pytest.raises(UnappliableEdit):
+        store.change("file:///b.py", 2, [change((0, 0), (5, 0), "!")], "utf-16")
+    document = store["file:///b.py"]
+    assert document.text == "ab\ncd" and document.broken
+    # Later edits are not applied to a text that no longer matches the client's.
+    assert store.change("file:///b.py", 3, [change((0, 0), (0, 0), "x")], "utf-16") is None
+    assert document.text == "ab\ncd"
+    store.open("file:///b.py", "fresh", 4)
+    assert not store["file:///b.py"].broken
 
 
 SNIPPETS = [

@@ -97,13 +97,13 @@ async def test_serves_over_tcp() -> None:
 # The real engine, except that it fails on any document containing BOOM: a bug in a rule.
 FAULTY = """
 import sys
-from coro_ls import engine
-real = engine.check_tree
-def check_tree(module, source, **options):
-    if "BOOM" in source:
+from coro_ls.incremental import IncrementalDocument
+real = IncrementalDocument.findings
+def findings(self):
+    if "BOOM" in self.text:
         raise RuntimeError("injected failure")
-    return real(module, source, **options)
-engine.check_tree = check_tree
+    return real(self)
+IncrementalDocument.findings = findings
 from coro_ls.cli import main
 sys.exit(main(sys.argv[1:]))
 """
