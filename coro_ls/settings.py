@@ -219,16 +219,18 @@ def parse_severity(value: object) -> tuple[tuple[str, Severity], ...]:
     )
     if not isinstance(value, Mapping):
         raise _Invalid(expected)
-    pairs = []
+    pairs: list[tuple[str, Severity]] = []
+    by_name: dict[str, Severity] = {name: name for name in SEVERITIES}
     for code, level in value.items():
         try:
             prefix = parse_code(code)
         except _Invalid:
             raise _Invalid(expected + f" (unknown code {code!r})") from None
-        if not isinstance(level, str) or level.strip().lower() not in SEVERITIES:
+        severity = by_name.get(level.strip().lower()) if isinstance(level, str) else None
+        if severity is None:
             raise _Invalid(expected + f" (bad severity {_show(level)} for {code})")
-        pairs.append((prefix, level.strip().lower()))
-    return tuple(pairs)  # type: ignore[return-value]
+        pairs.append((prefix, severity))
+    return tuple(pairs)
 
 
 def parse_per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
