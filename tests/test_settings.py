@@ -323,3 +323,36 @@ def test_noqa_works_in_a_file_that_does_not_tokenize() -> None:
 )
 def test_the_marker_counts_only_among_leading_comments(source: str, marked: bool) -> None:
     assert suppression.has_marker(source) is marked
+
+
+# -- README's examples are valid settings ----------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _configuration_block(language: str) -> str:
+    section = README.read_text(encoding="utf-8").split("## Configuration\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    return section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_pyproject_example_is_valid(tmp_path: Path) -> None:
+    path = _write(tmp_path / "pyproject.toml", _configuration_block("toml"))
+    found = pyproject.load(path)
+    assert found.warnings == ()
+    assert found.tool.target_version == (3, 12) and found.requires_python.target_version == (3, 10)
+    chosen = merge(found.tool, found.requires_python)
+    assert settings.ignored_by_path(chosen, "scripts/run.py") == ("CORO101",)
+    assert settings.ignored_by_path(chosen, "a/b/conftest.py") == ("CORO104",)
+    assert chosen.severity_of("CORO107") == "warning"
+
+
+def test_readme_vscode_example_is_valid() -> None:
+    import json
+
+    data = json.loads(_configuration_block("json"))
+    section = {key.removeprefix("coroLs."): value for key, value in data.items()}
+    layer, warnings = parse_layer(section, "settings.json")
+    assert warnings == []
+    assert set(section) == set(CAMEL_KEYS)
+    assert layer.target_version == (3, 12) and layer.severity == (("CORO107", "warning"),)
