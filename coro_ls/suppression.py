@@ -63,7 +63,8 @@ def without_suppressed(findings: Iterable[Finding], source: str) -> list[Finding
 
 def has_marker(source: str) -> bool:
     """Whether the leading comment lines hold ``# coro-ls: top-level-await``."""
-    for raw in source.splitlines():
+    # Lazily, line by line: only the leading comments are read, however long the file.
+    for raw in io.StringIO(source, newline=None):
         line = raw.strip().lstrip("\ufeff")
         if not line:
             continue
