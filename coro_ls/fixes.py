@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from parso.tree import BaseNode, Leaf, NodeOrLeaf
 from parso.utils import split_lines
@@ -60,10 +60,13 @@ def quick_fixes(
 ) -> list[Fix]:
     """The fixes for ``findings`` (each offered once, however many of them it fixes).
 
-    ``analysis`` is the engine's analysis of ``source``; ``all_findings`` every finding the
-    engine reports for it (computed from ``analysis`` when not given).
+    ``analysis`` is the engine's analysis of ``source``.  ``all_findings`` are the findings
+    shown to the user (all of the engine's when not given; fewer where some are suppressed):
+    a fix lists those of them it removes.
     """
-    everything = list(all_findings) if all_findings is not None else rules.run(analysis)
+    # The check compares the engine with itself, so it needs every finding, shown or not.
+    everything = rules.run(analysis)
+    shown = set(all_findings) if all_findings is not None else None
     index = FindingScopes(analysis)
     offered: list[Fix] = []
     seen: set[tuple[str, Position]] = set()
@@ -89,6 +92,8 @@ def quick_fixes(
             candidates = [fix] if fix is not None else []
         for fix in candidates:
             if _verified(source, analysis, owner, fix, everything):
+                if shown is not None:
+                    fix = replace(fix, fixes=tuple(f for f in fix.fixes if f in shown))
                 offered.append(fix)
     return offered
 

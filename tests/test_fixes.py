@@ -101,7 +101,7 @@ def test_make_async_fixes_only_its_own_def_and_leaves_the_rest() -> None:
         assert codes(after) == codes(findings) - codes([fixed_finding])
         # The other def's finding stays where it was: the insertion is on another line.
         assert [(f.start, f.end) for f in after] == [
-            (f.start, f.end) for f in findings if f is not fixed_finding
+            (f.start, f.end) for f in findings if f != fixed_finding
         ]
 
 
@@ -296,3 +296,16 @@ def test_added_lines_use_the_files_line_breaks(newline: str) -> None:
         fixed = apply_edits(source, fix.edits)
         assert fixed.count(newline) == 3 and fixed.replace(newline, "").count("\n") == 0
         assert engine.check_source(fixed) == [] and compiles(fixed)
+
+
+def test_a_fix_lists_only_the_findings_shown_but_is_checked_against_all() -> None:
+    # As with a suppressed finding: the editor shows one of the def's two findings.
+    source = "def f():\n    await x\n    async with y:\n        pass\n"
+    module = engine.parse(source)
+    analysis = engine.analyse_tree(module, source)
+    findings = engine.check_tree(module, source)
+    assert len(findings) == 2
+    shown = findings[:1]
+    (fix,) = quick_fixes(source, analysis, shown, all_findings=shown)
+    assert fix.fixes == tuple(shown)
+    assert engine.check_source(apply_edits(source, fix.edits)) == []
