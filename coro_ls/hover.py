@@ -126,12 +126,16 @@ def hover_at(
     findings: Sequence[Finding],
     *,
     markdown: bool = True,
+    engine_findings: Sequence[Finding] | None = None,
 ) -> HoverText | None:
     """The explanation for ``position``, or None where there is nothing to say.
 
-    ``analysis`` and ``findings`` are the engine's for ``source``; ``module`` is parso's tree
-    of ``source`` (for the expansion preview).
+    ``analysis`` is the engine's analysis of ``source`` and ``findings`` the findings shown to
+    the user (the ones explained); ``engine_findings``, all the engine's findings, give the
+    verdicts (a finding silenced by ``# noqa`` is still an error for CPython).  ``module`` is
+    parso's tree of ``source`` (for the expansion preview).
     """
+    verdicts = findings if engine_findings is None else engine_findings
     fmt = _Format(markdown)
     index = FindingScopes(analysis)
     sections: list[str] = []
@@ -140,7 +144,7 @@ def hover_at(
     target = _keyword_at(analysis, position)
     if target is not None:
         start, end = target.start, target.end
-        own = _own_findings(target, findings, analysis)
+        own = _own_findings(target, verdicts, analysis)
         explained.update(own)
         sections.append(_keyword_section(target, own, source, module, analysis, findings, fmt))
     else:

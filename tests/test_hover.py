@@ -220,3 +220,15 @@ def test_nothing_to_say_away_from_keywords_and_findings(position: tuple[int, int
 def test_a_plain_comprehension_has_no_hover() -> None:
     source = "def f(x):\n    return [y for y in x]\n"
     assert hover(source, (2, source.splitlines()[1].index("for"))) is None
+
+
+def test_silenced_findings_still_decide_the_verdict_but_are_not_explained() -> None:
+    source = "def f():\n    return await g()  # noqa\n"
+    module = engine.parse(source)
+    analysis = engine.analyse_tree(module, source)
+    everything = engine.check_tree(module, source)
+    (finding,) = everything
+    on_keyword = hover_at(source, module, analysis, finding.start, [], engine_findings=everything)
+    assert on_keyword is not None and NOT_ALLOWED in on_keyword.text
+    past_keyword = (2, finding.end[1] - 2)
+    assert hover_at(source, module, analysis, past_keyword, [], engine_findings=everything) is None

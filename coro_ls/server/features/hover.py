@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from coro_ls import hover
+from coro_ls import hover, rules
 from coro_ls.server import positions
 from coro_ls.server.analyses import analysis_of
 
@@ -42,13 +42,15 @@ def register(server: CoroLanguageServer) -> None:
         encoding = ls.client.position_encoding
         position, _ = positions.from_lsp(document.lines, params.position, encoding)
         kind = chosen["format"]
+        analysis = analysis_of(document)
         found = hover.hover_at(
             document.text,
             document.module,
-            analysis_of(document),
+            analysis,
             position,
             document.findings(),
             markdown=kind == types.MarkupKind.Markdown,
+            engine_findings=rules.run(analysis),
         )
         if found is None:
             return None
