@@ -39,13 +39,21 @@ VERSIONS = [(3, minor) for minor in range(8, 14)]
 PRESENT = {version: path for version in VERSIONS if (path := _interpreter(version))}
 
 
+def _module_level(name: str) -> bool:
+    top = name.split("/")[0].split(":")[-1]
+    return top.startswith("module") or name.startswith(("edge-", "look-alike:", "multi-error:"))
+
+
 @cache
 def cases() -> list[Case]:
-    """Every generated case plus the running interpreter's multi-error files (built from
-    judged cases, so they hold many findings)."""
+    """Every generated case, each module-level one also with the top-level-await flag (the
+    corpus has that variant for the scope matrix and the slot table only), plus the running
+    interpreter's multi-error files (built from judged cases, so they hold many findings)."""
     unique: dict[Case, None] = {}
     for case in generate():
         unique[(case.source, case.top_level_await)] = None
+        if _module_level(case.name):
+            unique[(case.source, True)] = None
     for item in corpus():
         if item.case.name.startswith("multi-"):
             unique[(item.case.source, item.case.top_level_await)] = None
