@@ -14,10 +14,11 @@ editor / init options     pyproject              value
 (none)                    ``per-file-ignores``   glob pattern -> codes
 ========================  =====================  ==============================================
 
-Each source is read into a :class:`Layer` (only what it sets); :func:`merge` takes every
-setting from the highest layer that sets it.  An invalid value never stops anything: it is
-left out of its layer with a :class:`SettingWarning` (naming the setting, the value and the
-accepted values), so the next source's value is used.  Pure: no files, no LSP.
+Each source is read into a :class:`Layer` (only what it sets; an empty list or object sets
+nothing); :func:`merge` takes every setting from the highest layer that sets it.  An invalid
+value never stops anything: it is left out of its layer with a :class:`SettingWarning`
+(naming the setting, the value and the accepted values), so the next source's value is used.
+Pure: no files, no LSP.
 """
 
 from __future__ import annotations
@@ -159,9 +160,14 @@ def parse_layer(
         if value is None:
             continue
         try:
-            values[name] = _PARSERS[name](value)
+            parsed = _PARSERS[name](value)
         except _Invalid as invalid:
             warnings.append(SettingWarning(source, spelling[name], value, invalid.accepted))
+            continue
+        # An empty list or object sets nothing: editors send their defaults ([] and {}),
+        # which must not hide the project's settings.
+        if parsed != ():
+            values[name] = parsed
     return Layer(**values), warnings  # type: ignore[arg-type]
 
 

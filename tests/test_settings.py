@@ -46,7 +46,8 @@ def test_every_kebab_case_setting_is_read() -> None:
         strict_keys=True,
     )
     assert warnings == []
-    assert layer == Layer((3, 14), "auto", ("CORO1",), (), (), (("tests/**", ("CORO101",)),))
+    # Empty lists and objects set nothing (an editor's defaults must not hide a pyproject's).
+    assert layer == Layer((3, 14), "auto", ("CORO1",), None, None, (("tests/**", ("CORO101",)),))
 
 
 @pytest.mark.parametrize(
@@ -82,6 +83,21 @@ def test_an_invalid_value_falls_back_to_the_next_source() -> None:
     merged = merge(editor, init)
     assert warnings and merged.target_version == (3, 9)
     assert merged.select == ("CORO105",)
+
+
+def test_editor_defaults_do_not_hide_lower_sources() -> None:
+    editor, _ = parse_layer(
+        {"targetVersion": None, "select": [], "ignore": [], "severity": {}}, "e"
+    )
+    project, _ = parse_layer(
+        {"target-version": "3.9", "ignore": ["CORO105"], "severity": {"CORO1": "hint"}},
+        "pyproject",
+        keys=KEBAB_KEYS,
+    )
+    assert editor == Layer()
+    merged = merge(editor, project)
+    assert merged.target_version == (3, 9) and merged.ignore == ("CORO105",)
+    assert merged.select is None and merged.severity_of("CORO101") == "hint"
 
 
 def test_unknown_keys_warn_only_in_pyproject() -> None:
