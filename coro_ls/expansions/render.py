@@ -2,9 +2,10 @@
 
 ``async for`` follows the language reference, with the target assigned in the ``else:`` of the
 ``try`` (assigned inside it, a ``StopAsyncIteration`` raised by the assignment itself would end
-the loop).  ``async with`` follows the Python 3.11+ reference (``try/except/finally`` with a
-``hit_except`` flag, so ``__aexit__`` also runs when the body leaves by ``return``, ``break`` or
-``continue``); several items nest, in order.  The helpers are deleted once the statement is done.
+the loop), and the loop inside a ``try/finally`` that deletes the helpers.  ``async with``
+follows the Python 3.11+ reference (``try/except/finally`` with a ``hit_except`` flag, so
+``__aexit__`` also runs when the body leaves by ``return``, ``break`` or ``continue``), deleting
+its helpers in the ``finally:``; several items nest, in order.
 """
 
 from __future__ import annotations
@@ -231,25 +232,25 @@ def _expand_for(statement: Statement, context: _Context) -> str:
         f"{iterator} = {iterable}{_comment(body)}",
         f"{i}{iterator} = {typ}({iterator}).__aiter__({iterator})",
         f"{i}{running} = True",
-        f"{i}while {running}:",
-        f"{i}{u}try:",
-        f"{i}{u}{u}{value} = await {typ}({iterator}).__anext__({iterator})",
-        f"{i}{u}except {context.stop_name}:",
-        f"{i}{u}{u}{running} = False",
-        f"{i}{u}else:",
-        f"{i}{u}{step}{target} = {value}",
-        f"{i}{u}{step}del {value}",
+        f"{i}try:",
+        f"{i}{u}while {running}:",
+        f"{i}{u}{u}try:",
+        f"{i}{u}{u}{u}{value} = await {typ}({iterator}).__anext__({iterator})",
+        f"{i}{u}{u}except {context.stop_name}:",
+        f"{i}{u}{u}{u}{running} = False",
+        f"{i}{u}{u}else:",
+        f"{i}{u}{u}{step}{target} = {value}",
+        f"{i}{u}{u}{step}del {value}",
     ]
-    text = nl.join(lines) + nl + _place_body(body, context, u)
+    text = nl.join(lines) + nl + _place_body(body, context, u + u)
     tree_lines = Lines(statement.tree_source)
     suite_end = to_document(compound.children[5].end_pos, tree_lines, context.source)
-    statement_end = statement.end
     if len(compound.children) > 6:
-        else_text = context.source.slice(suite_end, statement_end)
-        text += else_text
-        if not text.endswith(("\n", "\r")):
-            text += nl
-    text += f"{i}del {iterator}, {running}"
+        else_text = context.source.slice(suite_end, statement.end)
+        text += shift_lines(else_text, suite_end[0], context.frozen, i, u, nl)
+    # Deleted on every way out, as the statement drops its iterator: an async generator left
+    # by ``break``, ``return`` or an exception is finalised then, not when the frame ends.
+    text += f"{i}finally:{nl}{i}{u}del {iterator}, {running}"
     if _ends_with_newline(context.source, statement):
         text += nl
     return text
