@@ -21,7 +21,7 @@ The rewrites (all column-preserving):
 construct              source                               masked
 =====================  ===================================  ===================================
 match statement        ``match a, b:``                      ``with  a, b:``
-case clause            ``case [x, y] if await ok():``       ``if   0      or await ok():``
+case clause            ``case [x, y] if await ok():``       ``if             await ok():``
 except*                ``except* E:``                       ``except  E:``
 type alias             ``type X[T: B = D] = V``             ``(    X,T, B , D) , V``
 type alias, no params  ``type X = V``                       ``-    X , V``
@@ -32,7 +32,9 @@ starred subscript      ``x[*Ts]``                           ``x[ Ts]``
 
 A ``match`` subject with a walrus (and no comma) becomes ``if   a := b:``; in a tuple subject
 ``*`` becomes a blank, ``:=`` becomes ``or`` and a trailing comma a blank.  A case pattern that
-spans lines inside brackets becomes ``(`` blanks ``)``.  In an f-string group, a field that is a
+spans lines inside brackets becomes ``(`` blanks ``)`` (and its guard keyword ``or``); a
+one-line pattern becomes ``0``, or blanks when a guard follows (a guard may be a bare
+``lambda``, which cannot follow ``0 or``).  In an f-string group, a field that is a
 ``yield`` is wrapped as ``(yield x)`` using the ``{`` and ``}`` around it.
 
 Each masked construct is described by a region (frozen dataclasses below) whose spans are
@@ -78,7 +80,7 @@ class MatchRegion:
 
 @dataclass(frozen=True)
 class CaseRegion:
-    """A ``case`` clause header, masked as ``if  0 [or GUARD]:``."""
+    """A ``case`` clause header, masked as ``if  0:`` or ``if  GUARD:``."""
 
     span: Span
     """From ``case`` to the colon."""
@@ -273,6 +275,21 @@ class _Masker:
                 return t
         return -1
 
+    def find_header_colon(self, start: int, stop: int) -> int:
+        """The colon ending a clause header: the first one at depth 0 that no ``lambda``
+        before it claims (``case x if lambda: y:`` ends at its second colon)."""
+        lambdas = 0
+        for t in range(start, stop):
+            if self.toks.depths[t] != 0:
+                continue
+            if self.is_name(t, "lambda"):
+                lambdas += 1
+            elif self.is_op(t, ":"):
+                if not lambdas:
+                    return t
+                lambdas -= 1
+        return -1
+
     # -- driver ---------------------------------------------------------------------------
 
     def run(self) -> None:
@@ -339,7 +356,7 @@ class _Masker:
         block = lines[index + 1]
         if block.indent <= line.indent or not self.is_name(block.first, "case"):
             return
-        if self.find_op(block.first, block.last, ":") < 0:
+        if self.find_header_colon(block.first, block.last) < 0:
             return
         subject_end = last - 1
         walrus = self.find_op(second, subject_end, ":=") >= 0
@@ -370,7 +387,7 @@ class _Masker:
     def case(self, index: int) -> None:
         line = self.toks.lines[index]
         first, last = line.first, line.last
-        colon = self.find_op(first + 1, last, ":")
+        colon = self.find_header_colon(first + 1, last)
         if colon < 0:
             return
         guard = -1
@@ -388,7 +405,13 @@ class _Masker:
         pattern = self.src[ps:pe]
         lines_in_pattern = pattern.count("\n") + pattern.count("\r") - pattern.count("\r\n")
         continuations = pattern.count("\\\n") + pattern.count("\\\r") if lines_in_pattern else 0
-        if lines_in_pattern == continuations:
+        one_line = lines_in_pattern == continuations
+        if one_line and guard >= 0:
+            # ``if GUARD:``: the guard is a named expression (it may be a bare ``lambda``,
+            # which cannot follow ``0 or``), so pattern and guard keyword become blanks.
+            self.blank(ps, pe, keep_continuations=True)
+            self.blank(starts[guard], ends[guard], keep_continuations=True)
+        elif one_line:
             self.blank(ps, pe, keep_continuations=True)
             self.put(ps, "0")
         else:
@@ -398,7 +421,8 @@ class _Masker:
             self.put(pe - 1, ")")
         guard_span = None
         if guard >= 0:
-            self.put(starts[guard], "or")
+            if not one_line:
+                self.put(starts[guard], "or")
             if guard + 1 < colon:
                 guard_span = self.tok_span(guard + 1, colon - 1)
         self.regions.append(CaseRegion(self.tok_span(first, colon), self.span(ps, pe), guard_span))

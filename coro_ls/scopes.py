@@ -276,12 +276,23 @@ class _Walker:
                 seen_error = True
                 self.push([child], scope, doubt)
                 continue
+            indent = self.indentation(child)
             if column is None:
-                column = 0 if module_level else child.start_pos[1]
-            misplaced = seen_error and child.start_pos[1] != column
-            if module_level and child.start_pos[1] != 0:
-                misplaced = True
+                column = 0 if module_level else indent
+            misplaced = (seen_error or module_level) and indent != column
             self.push([child], scope, doubt or misplaced)
+
+    def indentation(self, statement: NodeOrLeaf) -> int:
+        """The statement's indentation as CPython's tokenizer measures it: a form feed in the
+        leading whitespace resets the count (parso counts it as a column, and then reports
+        an indentation error that CPython does not)."""
+        line, column = statement.start_pos
+        if column and line <= len(self.analysis.lines):
+            leading = self.analysis.lines[line - 1][:column]
+            feed = leading.rfind("\x0c")
+            if feed >= 0:
+                return column - feed - 1
+        return column
 
     def async_stmt(self, node: BaseNode, scope: Scope, doubt: bool) -> None:
         if node.children[1].type in ("for_stmt", "with_stmt"):
@@ -508,12 +519,7 @@ def _async_in_doubt(funcdef: BaseNode, is_async: bool) -> bool:
     if is_async:
         return False
     previous = funcdef.get_first_leaf().get_previous_leaf()
-    if previous is None:
-        return False
-    if previous.type == "error_leaf" or previous.value == "async":
-        return True
-    parent = previous.parent
-    return parent is not None and parent.type == "error_node"
+    return previous is not None and previous.value == "async"
 
 
 def _is_tuple(node: NodeOrLeaf) -> bool:

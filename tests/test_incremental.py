@@ -141,3 +141,25 @@ def test_non_local_edits_recheck_everything() -> None:
     document.replace((1, 0), (1, 0), "from __future__ import annotations\n")
     assert [f.code for f in document.findings()] == ["CORO107"]
     assert document.findings() == check_source(document.text, target=(3, 11))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "\x0cdef f():\n    await y\n",
+        "x = 1\n\x0cdef f():\n    await y\n",
+        "def f():\n    x = 1\n\x0c    await y\n",
+        "def f():\n    match x:\n        case 1 if lambda: await y:\n            pass\n",
+    ],
+)
+def test_form_feeds_and_lambda_guards_are_judged_like_cpython(source: str) -> None:
+    """Two former blind spots: parso counts a form feed as indentation (CPython resets the
+    count), and a ``lambda`` in a ``case`` guard has a colon of its own."""
+    try:
+        compile(source, "<case>", "exec", dont_inherit=True)
+    except SyntaxError as error:
+        expected = [(error.lineno, error.msg)]
+    else:
+        expected = []
+    assert [(f.start[0], f.message) for f in check_source(source)] == expected
+    assert IncrementalDocument(source).findings() == check_source(source)

@@ -416,7 +416,7 @@ def test_match_and_case_regions() -> None:
 def test_case_masks_read_as_specified() -> None:
     masked = mask_modern_syntax(MATCH).text.splitlines()
     assert masked[1] == "    with  await command.read(), (lambda: 1)():"
-    assert masked[2] == "        if   0      or await ok(x):"
+    assert masked[2] == "        if             await ok(x):"
     assert masked[6] == "        if   (" + " " * 9
     assert masked[7] == " " * 27 + ") or await ok(a):"
     assert masked[8] == "            with  x :"
