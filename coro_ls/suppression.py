@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
+
+from parso.utils import split_lines
 
 from coro_ls.findings import Finding
 
@@ -30,41 +32,43 @@ ALL = None
 """What a bare ``# noqa`` silences."""
 
 
-def noqa_lines(source: str) -> dict[int, frozenset[str] | None]:
-    """Line (1-based) -> codes its ``# noqa`` silences (``None``: every code)."""
-    found: dict[int, frozenset[str] | None] = {}
-    for line, comment in _comments(source):
-        match = _NOQA.search(comment)
-        if match is None:
-            continue
-        codes = match["codes"]
-        if codes is None:
-            found[line] = ALL
-        elif found.get(line, frozenset()) is not ALL:
-            previous = found.get(line) or frozenset()
-            found[line] = previous | {code.upper() for code in _CODE.findall(codes)}
-    return found
+def silenced(line: str, code: str) -> bool:
+    """Whether a ``# noqa`` comment on ``line`` (a physical line) silences ``code``.
+
+    Only the line of a finding's start is read, so the cost follows the findings, not the
+    file.  The line is tokenized on its own, so ``'# noqa'`` inside a string on it does not
+    count; a line that does not tokenize alone (it opens or closes a multi-line string) is
+    read from its first ``#``, as flake8 reads physical lines.
+    """
+    if "noqa" not in line.lower():
+        return False
+    match = _NOQA.search(_comment(line))
+    if match is None:
+        return False
+    codes = match["codes"]
+    return codes is None or code.upper() in {c.upper() for c in _CODE.findall(codes)}
 
 
-def without_suppressed(findings: Iterable[Finding], source: str) -> list[Finding]:
-    """The findings no ``# noqa`` on their first line silences."""
+def without_suppressed(findings: Iterable[Finding], source: str | Sequence[str]) -> list[Finding]:
+    """The findings no ``# noqa`` on their first line silences; ``source`` is the text or
+    its lines."""
     findings = list(findings)
-    if not findings or "noqa" not in source.lower():
+    if not findings:
         return findings
-    lines = noqa_lines(source)
+    lines = split_lines(source) if isinstance(source, str) else source
     kept = []
     for finding in findings:
         line = finding.start[0]
-        if line in lines and (lines[line] is ALL or finding.code in lines[line]):  # type: ignore[operator]
-            continue
-        kept.append(finding)
+        if not (line <= len(lines) and silenced(lines[line - 1], finding.code)):
+            kept.append(finding)
     return kept
 
 
-def has_marker(source: str) -> bool:
-    """Whether the leading comment lines hold ``# coro-ls: top-level-await``."""
-    # Lazily, line by line: only the leading comments are read, however long the file.
-    for raw in io.StringIO(source, newline=None):
+def has_marker(source: str | Sequence[str]) -> bool:
+    """Whether the leading comment lines hold ``# coro-ls: top-level-await``; ``source`` is
+    the text or its lines (then only the leading lines are read, however long the file)."""
+    lines = io.StringIO(source, newline=None) if isinstance(source, str) else source
+    for raw in lines:
         line = raw.strip().lstrip("\ufeff")
         if not line:
             continue
@@ -75,19 +79,13 @@ def has_marker(source: str) -> bool:
     return False
 
 
-def _comments(source: str) -> Iterator[tuple[int, str]]:
-    """(line, text) of every comment; lines that do not tokenize are read naively, so a
-    ``# noqa`` still works in a file with a syntax error."""
+def _comment(line: str) -> str:
+    """The comment on a physical line ("" if none)."""
     try:
-        comments = [
-            (token.start[0], token.string)
-            for token in tokenize.generate_tokens(io.StringIO(source).readline)
-            if token.type == tokenize.COMMENT
-        ]
+        for token in tokenize.generate_tokens(io.StringIO(line.lstrip()).readline):
+            if token.type == tokenize.COMMENT:
+                return token.string
+        return ""
     except (tokenize.TokenError, SyntaxError):
-        comments = []
-        for number, line in enumerate(source.splitlines(), 1):
-            at = line.find("#")
-            if at >= 0:
-                comments.append((number, line[at:]))
-    return iter(comments)
+        at = line.find("#")
+        return line[at:] if at >= 0 else ""

@@ -108,7 +108,7 @@ def register(server: CoroLanguageServer) -> None:
         chosen, ignored = resolve(document)
         state.per_document[document.uri] = (chosen, ignored)
         cell = notebooks.is_cell(server, document.uri) or document.uri.startswith(CELL_SCHEMES)
-        marked = not cell and suppression.has_marker(document.text)
+        marked = not cell and suppression.has_marker(document.lines)
         document.set_options(
             target=chosen.target_version,
             top_level_await=chosen.top_level_await_for(notebook_cell=cell, marked=marked),
@@ -117,14 +117,14 @@ def register(server: CoroLanguageServer) -> None:
     @server.on_diagnostics
     def shown(document: Document, items: list[types.Diagnostic]) -> list[types.Diagnostic]:
         chosen, ignored = state.per_document.get(document.uri) or resolve(document)
-        noqa = suppression.noqa_lines(document.text) if "noqa" in document.text.lower() else {}
+        lines = document.lines
         kept = []
         for item in items:
             code = str(item.code)
             if not chosen.wants(code) or code.startswith(ignored):
                 continue
-            line = item.range.start.line + 1
-            if line in noqa and (noqa[line] is None or code in noqa[line]):  # type: ignore[operator]
+            line = item.range.start.line
+            if line < len(lines) and suppression.silenced(lines[line], code):
                 continue
             item.severity = SEVERITIES[chosen.severity_of(code)]
             kept.append(item)
