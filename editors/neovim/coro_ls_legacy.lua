@@ -5,7 +5,7 @@
 local coro_ls = {
   cmd = { 'coro-ls' },
   root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile', '.git' },
-  settings = { coroLs = { topLevelAwait = 'auto' } }, -- same keys as lsp/coro_ls.lua
+  settings = { coroLs = {} }, -- same keys as lsp/coro_ls.lua, e.g. { targetVersion = '3.10' }
   clients = {}, -- root directory -> client id
 }
 

@@ -10,8 +10,10 @@ return {
   root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile', '.git' },
   -- Sent as the `coroLs` section (workspace/configuration, workspace/didChangeConfiguration).
   -- Its keys are those of the VS Code extension's coroLs.* settings, e.g.
-  -- targetVersion = '3.10', select = { 'CORO1' }, severity = { CORO101 = 'warning' }.
+  -- targetVersion = '3.10', topLevelAwait = 'auto', select = { 'CORO1' },
+  -- severity = { CORO101 = 'warning' }.  A key set here overrides [tool.coro-ls] in the
+  -- project's pyproject.toml; leave it out to follow the project.
   settings = {
-    coroLs = { topLevelAwait = 'auto' },
+    coroLs = {},
   },
 }

@@ -41,7 +41,7 @@ export function serverSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION);
   return {
     targetVersion: config.get("targetVersion") ?? null,
-    topLevelAwait: config.get("topLevelAwait") ?? "auto",
+    topLevelAwait: config.get("topLevelAwait") ?? null,
     select: config.get("select") ?? [],
     ignore: config.get("ignore") ?? [],
     severity: config.get("severity") ?? {},
