@@ -142,7 +142,8 @@ def parse_layer(
     ``strict_keys`` (pyproject: a misspelt key there is a mistake; an editor's section may
     hold the editor client's own settings).
     """
-    if data is None:
+    # An empty list is an empty object from a Lua client: Neovim encodes ``{}`` as ``[]``.
+    if data is None or (isinstance(data, (list, tuple)) and not data):
         return Layer(), []
     if not isinstance(data, Mapping):
         return Layer(), [SettingWarning(source, "settings", data, "an object")]
@@ -223,6 +224,8 @@ def parse_severity(value: object) -> tuple[tuple[str, Severity], ...]:
         'an object mapping rule codes to "error", "warning", "information" or "hint", '
         'e.g. {"CORO106": "warning"}'
     )
+    if isinstance(value, (list, tuple)) and not value:
+        value = {}  # Neovim encodes an empty Lua table as []
     if not isinstance(value, Mapping):
         raise _Invalid(expected)
     pairs: list[tuple[str, Severity]] = []

@@ -372,3 +372,11 @@ def test_readme_vscode_example_is_valid() -> None:
     assert warnings == []
     assert set(section) == set(CAMEL_KEYS)
     assert layer.target_version == (3, 12) and layer.severity == (("CORO107", "warning"),)
+
+
+def test_an_empty_lua_table_is_an_empty_object() -> None:
+    # Neovim sends `settings = { coroLs = {} }` and `severity = {}` as JSON arrays.
+    layer, warnings = parse_layer([], "Neovim", keys=CAMEL_KEYS)
+    assert warnings == [] and layer == Layer()
+    layer, warnings = parse_layer({"severity": []}, "Neovim", keys=CAMEL_KEYS)
+    assert warnings == [] and merge(layer).severity_of("CORO101") == "error"
