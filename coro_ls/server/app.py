@@ -77,6 +77,8 @@ class CoroLanguageServer(LanguageServer):
         self._prepare_hooks: list[PrepareHook] = []
         self._diagnostics_hooks: list[DiagnosticsHook] = []
         self._pending: set[str] = set()
+        self.settled = asyncio.Event()
+        """Set once the ``initialized`` hooks (the editor's settings among them) have run."""
 
     # --- plug-in points for feature modules -------------------------------------------------
 
@@ -210,6 +212,7 @@ def register_core(server: CoroLanguageServer) -> None:
             result = hook()
             if inspect.isawaitable(result):
                 await result
+        ls.settled.set()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: CoroLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -235,9 +238,19 @@ def register_core(server: CoroLanguageServer) -> None:
         ls.clear(params.text_document.uri)
 
 
-def document_diagnostic(
+# How long a pull waits for the editor's settings before answering with the others.
+SETTLE_TIMEOUT = 10.0
+
+
+async def document_diagnostic(
     ls: CoroLanguageServer, params: types.DocumentDiagnosticParams
 ) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport:
+    # A pull answered before the editor's settings arrive would stay wrong in a client that
+    # cannot be asked to pull again (Neovim 0.11: no workspace/diagnostic/refresh).
+    try:
+        await asyncio.wait_for(ls.settled.wait(), SETTLE_TIMEOUT)
+    except asyncio.TimeoutError:
+        logger.warning("answering a diagnostic pull before the editor's settings are known")
     document = ls.documents.get(params.text_document.uri)
     if document is None or document.broken:
         return types.FullDocumentDiagnosticReport(items=[])
