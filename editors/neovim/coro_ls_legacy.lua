@@ -1,5 +1,7 @@
 -- coro-ls for Neovim 0.7 to 0.10 (0.11+ should use lsp/coro_ls.lua and vim.lsp.enable).
--- Paste into init.lua, or load it with dofile('/path/to/editors/neovim/coro_ls_legacy.lua').
+-- Paste into init.lua, or load it with dofile('/path/to/editors/neovim/coro_ls_legacy.lua'),
+-- which returns the table below: settings set on it before a Python file opens are used, e.g.
+--   dofile('/path/to/editors/neovim/coro_ls_legacy.lua').settings.coroLs.targetVersion = '3.10'
 -- One coro-ls client per project root, attached to every Python buffer in it; servers started
 -- elsewhere (nvim-lspconfig's pyright, pylsp, ...) are separate clients and keep working.
 local coro_ls = {
@@ -51,3 +53,5 @@ vim.api.nvim_create_autocmd('FileType', {
     end
   end,
 })
+
+return coro_ls

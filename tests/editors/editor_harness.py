@@ -56,6 +56,14 @@ async def agen(source, other):
 ACTION_LINE, ACTION_COLUMN = 13, 10
 assert SAMPLE.splitlines()[ACTION_LINE - 1][ACTION_COLUMN - 6 :].startswith("async for")
 
+# A nested async comprehension in an `async def`: CPython accepts it since 3.11 and rejects it
+# before, so an editor shows its error only once the user sets `targetVersion` to 3.10.
+SETTING_SAMPLE = """\
+async def f(j, y):
+    return [[i async for i in j] for j in y]
+"""
+SETTING_TARGET = "3.10"
+
 
 def under_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
@@ -71,6 +79,23 @@ def missing(what: str, install_hint: str) -> NoReturn:
 
 def expected_findings() -> list[Finding]:
     return check_source(SAMPLE)
+
+
+def setting_findings(target: str | None) -> list[Finding]:
+    """What coro-ls reports on SETTING_SAMPLE with ``targetVersion`` set to ``target``, or unset.
+
+    Unset, the server follows the Python running it (the sample project names none), which is
+    the Python running the tests.
+    """
+    from coro_ls.versions import parse_version
+
+    findings = check_source(SETTING_SAMPLE, target=parse_version(target) if target else None)
+    if target is None:
+        # The setting must make the difference, or the editors' tests of it prove nothing.
+        assert findings != setting_findings(SETTING_TARGET), "SETTING_SAMPLE is the same"
+    elif target == SETTING_TARGET:
+        assert [f.code for f in findings] == ["CORO104"], findings
+    return findings
 
 
 def expected_expansion() -> str:
@@ -146,15 +171,28 @@ class EditorRun:
         )
 
 
-def run_editor(command: list[str], workdir: Path, extra_env: dict[str, str]) -> EditorRun:
-    """Run an editor driver over a fresh copy of :data:`SAMPLE` in ``workdir``."""
+def run_editor(
+    command: list[str],
+    workdir: Path,
+    extra_env: dict[str, str],
+    target_version: str | None = None,
+) -> EditorRun:
+    """Run an editor driver over a fresh copy of :data:`SAMPLE` in ``workdir``.
+
+    Without ``target_version`` the driver opens SAMPLE, then SETTING_SAMPLE; with it, the
+    driver sets ``targetVersion`` as the editor's user would and opens SETTING_SAMPLE alone.
+    """
     project = workdir / "project"
     project.mkdir()
     # A root marker, so the client's root detection has something to find.
     (project / "pyproject.toml").write_text('[project]\nname = "editor-test"\n')
     sample = project / "sample.py"
     sample.write_text(SAMPLE, encoding="utf-8")
+    setting_sample = project / "nested.py"
+    setting_sample.write_text(SETTING_SAMPLE, encoding="utf-8")
     result_file = workdir / "result.json"
+    if target_version is not None:
+        extra_env = {**extra_env, "CORO_LS_TEST_TARGET_VERSION": target_version}
     home = workdir / "home"
     home.mkdir()
     env = {
@@ -172,6 +210,8 @@ def run_editor(command: list[str], workdir: Path, extra_env: dict[str, str]) -> 
         "CORO_LS_TEST_ACTION_TITLE": ACTION_TITLE,
         "CORO_LS_TEST_CURSOR_LINE": str(ACTION_LINE),
         "CORO_LS_TEST_CURSOR_COL": str(ACTION_COLUMN),
+        "CORO_LS_TEST_SETTING_FILE": str(setting_sample),
+        "CORO_LS_TEST_SETTING_COUNT": str(len(setting_findings(target_version))),
         **extra_env,
     }
     completed = subprocess.run(

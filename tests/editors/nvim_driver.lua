@@ -2,7 +2,8 @@
 -- coro-ls and another Python server configured, wait for the diagnostics, run
 -- :lua vim.lsp.buf.code_action() on an `async for`, pick the expansion from the menu, :write.
 -- Everything observed goes to a JSON file that tests/editors/test_neovim.py compares with the
--- engine's findings.
+-- engine's findings.  Then it opens a file whose error depends on coro-ls' targetVersion; with
+-- CORO_LS_TEST_TARGET_VERSION, the configuration sets that, and that file is all it opens.
 --
 -- Input comes from the environment (CORO_LS_TEST_*), so one script serves both setups.
 local env = vim.env
@@ -35,7 +36,35 @@ local function clients_of(bufnr)
   return vim.tbl_values(vim.lsp.buf_get_clients(bufnr))
 end
 
-local function run()
+local function client_named(bufnr, name)
+  for _, client in ipairs(clients_of(bufnr)) do
+    if client.name == name and client.initialized ~= false then
+      return client
+    end
+  end
+end
+
+local function diagnostics_of(bufnr)
+  local seen = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    table.insert(seen, {
+      code = d.code,
+      message = d.message,
+      source = d.source,
+      lnum = d.lnum,
+      col = d.col,
+      end_lnum = d.end_lnum,
+      end_col = d.end_col,
+    })
+  end
+  return seen
+end
+
+-- How the user sets coroLs.targetVersion in each setup (none when the variable is unset).
+local target = env.CORO_LS_TEST_TARGET_VERSION
+local settings = target and { coroLs = { targetVersion = target } }
+
+local function configure()
   local v = vim.version()
   result.version = string.format('%d.%d.%d', v.major, v.minor, v.patch)
   result.version_line = vim.split(vim.fn.execute('version'), '\n', { trimempty = true })[1]
@@ -44,7 +73,10 @@ local function run()
   -- The user's other Python server, configured the usual way for each Neovim.
   local other_cmd = { env.CORO_LS_TEST_OTHER_PYTHON, env.CORO_LS_TEST_OTHER_SCRIPT }
   if env.CORO_LS_TEST_SETUP == 'legacy' then
-    dofile(repo .. '/editors/neovim/coro_ls_legacy.lua')
+    local coro_ls = dofile(repo .. '/editors/neovim/coro_ls_legacy.lua')
+    if settings then
+      coro_ls.settings = settings
+    end
     local other
     vim.api.nvim_create_autocmd('FileType', {
       pattern = 'python',
@@ -55,28 +87,26 @@ local function run()
     })
   else
     vim.opt.runtimepath:prepend(repo .. '/editors/neovim')
+    if settings then
+      vim.lsp.config('coro_ls', { settings = settings })
+    end
     vim.lsp.config('other', { cmd = other_cmd, filetypes = { 'python' } })
     vim.lsp.enable({ 'other', 'coro_ls' })
   end
+end
 
+local function run()
   vim.cmd('edit ' .. vim.fn.fnameescape(env.CORO_LS_TEST_FILE))
   local bufnr = vim.api.nvim_get_current_buf()
   result.filetype = vim.bo[bufnr].filetype
 
-  local function client_named(name)
-    for _, client in ipairs(clients_of(bufnr)) do
-      if client.name == name and client.initialized ~= false then
-        return client
-      end
-    end
-  end
   if not vim.wait(60000, function()
-    return client_named('coro_ls') and client_named('other')
+    return client_named(bufnr, 'coro_ls') and client_named(bufnr, 'other')
   end, 50) then
     error('coro_ls and the other server did not both attach to the buffer')
   end
   mark('attached')
-  local client = client_named('coro_ls')
+  local client = client_named(bufnr, 'coro_ls')
   result.client_name = client.name
   result.offset_encoding = client.offset_encoding
   result.root_dir = client.config.root_dir
@@ -97,18 +127,7 @@ local function run()
   mark('diagnostics')
   -- A server that sends more than expected must be seen doing it.
   vim.wait(500)
-  result.diagnostics = {}
-  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
-    table.insert(result.diagnostics, {
-      code = d.code,
-      message = d.message,
-      source = d.source,
-      lnum = d.lnum,
-      col = d.col,
-      end_lnum = d.end_lnum,
-      end_col = d.end_col,
-    })
-  end
+  result.diagnostics = diagnostics_of(bufnr)
 
   return bufnr
 end
@@ -157,13 +176,50 @@ local function run_action(bufnr)
   vim.cmd('write')
 end
 
-local ok, bufnr = xpcall(run, debug.traceback)
+-- Open the file only targetVersion makes wrong and read what coro-ls shows once it surely
+-- checked it.
+local function run_setting_file()
+  vim.cmd('edit ' .. vim.fn.fnameescape(env.CORO_LS_TEST_SETTING_FILE))
+  local bufnr = vim.api.nvim_get_current_buf()
+  if not vim.wait(60000, function()
+    return client_named(bufnr, 'coro_ls')
+  end, 50) then
+    error('coro_ls did not attach to ' .. env.CORO_LS_TEST_SETTING_FILE)
+  end
+  -- The server handles messages in order: once it answered a hover on this file, the
+  -- diagnostics it published for it, or was asked for, are on their way or in.
+  vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    position = { line = 0, character = 0 },
+  }, 20000)
+  local expected = tonumber(env.CORO_LS_TEST_SETTING_COUNT)
+  vim.wait(20000, function()
+    return #diagnostics_of(bufnr) >= expected
+  end, 50)
+  vim.wait(500)
+  result.setting_diagnostics = diagnostics_of(bufnr)
+  mark('setting_file')
+end
+
+local ok, err = xpcall(configure, debug.traceback)
 if not ok then
-  result.error = tostring(bufnr)
-else
-  local done, err = xpcall(run_action, debug.traceback, bufnr)
+  result.error = tostring(err)
+elseif not target then
+  local bufnr
+  ok, bufnr = xpcall(run, debug.traceback)
+  if not ok then
+    result.error = tostring(bufnr)
+  else
+    local done, action_err = xpcall(run_action, debug.traceback, bufnr)
+    if not done then
+      result.action_error = tostring(action_err)
+    end
+  end
+end
+if ok then
+  local done, setting_err = xpcall(run_setting_file, debug.traceback)
   if not done then
-    result.action_error = tostring(err)
+    result.setting_error = tostring(setting_err)
   end
 end
 write_result()

@@ -16,6 +16,8 @@ from editor_harness import (
     ACTION_TITLE,
     HERE,
     SAMPLE,
+    SETTING_SAMPLE,
+    SETTING_TARGET,
     EditorRun,
     expected_expansion,
     expected_findings,
@@ -24,8 +26,11 @@ from editor_harness import (
     nvim_version,
     pyinstaller_nvim,
     run_editor,
+    setting_findings,
     under_ci,
 )
+
+from coro_ls.findings import Finding
 
 LEGACY_HINT = "apt-get install neovim (Debian 12 ships 0.7.2)"
 MODERN_HINT = (
@@ -62,32 +67,46 @@ SETUPS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(SETUPS))
-def session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    find, encoding = SETUPS[request.param]
+def start(
+    setup: str, tmp_path_factory: pytest.TempPathFactory, target_version: str | None = None
+) -> EditorRun:
+    find, _ = SETUPS[setup]
     nvim = find()
     command = [nvim, "--headless", "--clean", "-n", "-i", "NONE"]
     command += ["-c", f"luafile {HERE / 'nvim_driver.lua'}"]
     run = run_editor(
         command,
-        tmp_path_factory.mktemp(f"nvim-{request.param}"),
+        tmp_path_factory.mktemp(f"nvim-{setup}"),
         {
-            "CORO_LS_TEST_SETUP": request.param,
+            "CORO_LS_TEST_SETUP": setup,
             "CORO_LS_TEST_OTHER_PYTHON": sys.executable,
             "CORO_LS_TEST_OTHER_SCRIPT": other_server.__file__,
             "CORO_LS_TEST_OTHER_SOURCE": other_server.SOURCE,
         },
+        target_version,
     )
-    print(f"{nvim}: {run.result.get('version_line')} ({request.param} setup)")
+    print(f"{nvim}: {run.result.get('version_line')} ({setup} setup)")
     assert run.result.get("error") is None, run.context()
-    assert run.result["client_name"] == "coro_ls", run.context()
-    assert run.result["offset_encoding"] == encoding, run.context()
     return run
 
 
-def byte_column(line: int, column: int) -> int:
-    """A code-point column of SAMPLE as a byte column, the unit of ``vim.diagnostic.get``."""
-    return len(SAMPLE.splitlines()[line - 1][:column].encode("utf-8"))
+@pytest.fixture(scope="module", params=sorted(SETUPS))
+def session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    run = start(request.param, tmp_path_factory)
+    assert run.result["client_name"] == "coro_ls", run.context()
+    assert run.result["offset_encoding"] == SETUPS[request.param][1], run.context()
+    return run
+
+
+@pytest.fixture(scope="module", params=sorted(SETUPS))
+def setting_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The setup's configuration with ``coroLs.targetVersion`` set, as its README shows."""
+    return start(request.param, tmp_path_factory, SETTING_TARGET)
+
+
+def byte_column(line: int, column: int, source: str = SAMPLE) -> int:
+    """A code-point column of ``source`` as a byte column, the unit of ``vim.diagnostic.get``."""
+    return len(source.splitlines()[line - 1][:column].encode("utf-8"))
 
 
 def test_client_starts_in_the_project_root(session: EditorRun) -> None:
@@ -135,3 +154,38 @@ def test_code_action_menu_expands_async_for(session: EditorRun) -> None:
     assert other_server.ACTION_TITLE in session.result["offered_titles"], session.context()
     assert session.result["applied"], session.context()
     assert session.saved == expected_expansion(), session.context()
+
+
+def setting_sample_as_shown(run: EditorRun) -> list[tuple[object, ...]]:
+    assert run.result.get("setting_error") is None, run.context()
+    return sorted(
+        (d["code"], d["message"], d["lnum"], d["col"], d["end_lnum"], d["end_col"])
+        for d in run.result["setting_diagnostics"]
+        if d.get("source") != other_server.SOURCE
+    )
+
+
+def setting_sample_as_expected(findings: list[Finding]) -> list[tuple[object, ...]]:
+    return sorted(
+        (
+            f.code,
+            f.message,
+            f.start[0] - 1,
+            byte_column(*f.start, SETTING_SAMPLE),
+            f.end[0] - 1,
+            byte_column(*f.end, SETTING_SAMPLE),
+        )
+        for f in findings
+    )
+
+
+def test_without_target_version_the_servers_python_decides(session: EditorRun) -> None:
+    expected = setting_sample_as_expected(setting_findings(None))
+    assert setting_sample_as_shown(session) == expected, session.context()
+
+
+def test_target_version_from_the_client_configuration(setting_session: EditorRun) -> None:
+    expected = setting_sample_as_expected(setting_findings(SETTING_TARGET))
+    assert setting_sample_as_shown(setting_session) == expected, setting_session.context()
+    shown = [n for n in setting_session.result["notifications"] if n["level"] >= WARN]
+    assert shown == [], setting_session.context()
