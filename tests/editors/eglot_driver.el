@@ -2,7 +2,9 @@
 
 ;; What a user does: load coro-ls.el, open a Python file with `eglot-ensure' on the
 ;; hook, read Flymake's diagnostics, put point on an `async for', M-x eglot-code-actions,
-;; pick the expansion, save.  Everything observed goes to a JSON file that
+;; pick the expansion, save; then open a file whose error depends on coro-ls'
+;; targetVersion.  With CORO_LS_TEST_TARGET_VERSION, the init sets that setting as README
+;; says, and that file is all it opens.  Everything observed goes to a JSON file that
 ;; tests/editors/test_emacs.py compares with the engine's findings.
 ;;
 ;; Batch Emacs has no command loop: `post-command-hook' never runs and idle timers never
@@ -56,10 +58,31 @@
            (sort (flymake-diagnostics)
                  (lambda (a b) (< (flymake-diagnostic-beg a) (flymake-diagnostic-beg b)))))))
 
+(defun coro-ls-test-connect (file)
+  "Visit FILE and wait until eglot manages it."
+  (find-file file)
+  (coro-ls-test-put 'major_mode (symbol-name major-mode))
+  (unless (coro-ls-test-wait (lambda () (and (eglot-current-server) eglot--managed-mode)) 60)
+    (error "eglot did not connect"))
+  (coro-ls-test-put 'server_command
+                    (vconcat (process-command (jsonrpc--process (eglot-current-server))))))
+
+(defun coro-ls-test-setting-file ()
+  "Visit the file only targetVersion makes wrong; record what Flymake shows once checked."
+  (coro-ls-test-connect (getenv "CORO_LS_TEST_SETTING_FILE"))
+  ;; The server handles messages in order: once it answered a hover on this file, the
+  ;; diagnostics it published for it have arrived.
+  (jsonrpc-request (eglot-current-server) :textDocument/hover
+                   (eglot--TextDocumentPositionParams))
+  (let ((expected (string-to-number (getenv "CORO_LS_TEST_SETTING_COUNT"))))
+    (coro-ls-test-wait (lambda () (>= (length (flymake-diagnostics)) expected)) 20))
+  (let ((settle (+ (float-time) 0.5)))
+    (coro-ls-test-wait (lambda () (> (float-time) settle)) 1))
+  (coro-ls-test-put 'setting_diagnostics (coro-ls-test-diagnostics)))
+
 (defun coro-ls-test-run ()
   (let ((repo (getenv "CORO_LS_TEST_REPO"))
-        (wanted (getenv "CORO_LS_TEST_ACTION_TITLE"))
-        (expected (string-to-number (getenv "CORO_LS_TEST_DIAGNOSTIC_COUNT"))))
+        (target (getenv "CORO_LS_TEST_TARGET_VERSION")))
     (coro-ls-test-put 'version emacs-version)
     ;; What a normal start does before the init file and `emacs -q' skips: the installed
     ;; packages' autoloads (lsp-mode's diagnostics, modeline... features hook in through them).
@@ -70,13 +93,20 @@
     (when-let ((command (getenv "CORO_LS_TEST_EGLOT_COMMAND")))
       ;; README's way to run coro-ls beside another server under eglot: a multiplexer.
       (add-to-list 'eglot-server-programs (cons 'python-mode (split-string command "\n"))))
+    (when target
+      ;; README's init-file line for the setting.
+      (setq-default eglot-workspace-configuration `(:coroLs (:targetVersion ,target))))
     (add-hook 'python-mode-hook #'eglot-ensure)
-    (find-file (getenv "CORO_LS_TEST_FILE"))
-    (coro-ls-test-put 'major_mode (symbol-name major-mode))
-    (unless (coro-ls-test-wait #'eglot-current-server 60)
-      (error "eglot did not connect"))
-    (coro-ls-test-put 'server_command
-                      (vconcat (process-command (jsonrpc--process (eglot-current-server)))))
+    (unless target
+      (coro-ls-test-sample))
+    (condition-case err
+        (coro-ls-test-setting-file)
+      (error (coro-ls-test-put 'setting_error (error-message-string err))))))
+
+(defun coro-ls-test-sample ()
+  (let ((wanted (getenv "CORO_LS_TEST_ACTION_TITLE"))
+        (expected (string-to-number (getenv "CORO_LS_TEST_DIAGNOSTIC_COUNT"))))
+    (coro-ls-test-connect (getenv "CORO_LS_TEST_FILE"))
     (coro-ls-test-wait (lambda () (>= (length (flymake-diagnostics)) expected)) 60)
     ;; A server that sends more than expected must be seen doing it.
     (let ((settle (+ (float-time) 0.5)))

@@ -23,12 +23,16 @@ from editor_harness import (
     ACTION_TITLE,
     HERE,
     SAMPLE,
+    SETTING_TARGET,
     EditorRun,
     expected_expansion,
     expected_findings,
     missing,
     run_editor,
+    setting_findings,
 )
+
+from coro_ls.findings import Finding
 
 HINTS = {
     "eglot": "apt-get install emacs-nox elpa-eglot (Debian 12: Emacs 28.2, eglot 1.9)",
@@ -64,14 +68,16 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> EditorRun:
     return run
 
 
-def coro_ls_diagnostics_as_engine_findings(run: EditorRun) -> None:
-    """Assert that eglot shows exactly the engine's findings, at the engine's characters."""
-    expected = sorted(
-        (f.code, f.message, f.start[0] - 1, f.start[1], f.end[0] - 1, f.end[1])
-        for f in expected_findings()
+def as_flymake_shows(findings: list[Finding]) -> list[tuple[object, ...]]:
+    return sorted(
+        (f.code, f.message, f.start[0] - 1, f.start[1], f.end[0] - 1, f.end[1]) for f in findings
     )
+
+
+def coro_ls_flymake_diagnostics(run: EditorRun, key: str) -> list[tuple[object, ...]]:
+    """coro-ls' diagnostics of ``run.result[key]`` in the form of :func:`as_flymake_shows`."""
     shown = []
-    for d in run.result["diagnostics"]:
+    for d in run.result[key]:
         if d["text"].startswith(f"{other_server.SOURCE}: "):
             continue
         text = FLYMAKE_TEXT.fullmatch(d["text"])
@@ -87,7 +93,13 @@ def coro_ls_diagnostics_as_engine_findings(run: EditorRun) -> None:
                 d["end_character"],
             )
         )
-    assert sorted(shown) == expected, run.context()
+    return sorted(shown)
+
+
+def coro_ls_diagnostics_as_engine_findings(run: EditorRun) -> None:
+    """Assert that eglot shows exactly the engine's findings, at the engine's characters."""
+    shown = coro_ls_flymake_diagnostics(run, "diagnostics")
+    assert shown == as_flymake_shows(expected_findings()), run.context()
     # The line with non-ASCII text must be among them, or the conversion went untested.
     assert any(line == 2 and col > len("s = ") for _, _, line, col, _, _ in shown)
 
@@ -105,6 +117,34 @@ def test_every_diagnostic_at_the_engines_position(session: EditorRun) -> None:
 
 def test_eglot_code_actions_expands_async_for(session: EditorRun) -> None:
     expansion_applied_by_eglot_code_actions(session)
+
+
+@pytest.fixture(scope="module")
+def setting_session(tmp_path_factory: pytest.TempPathFactory) -> EditorRun:
+    """eglot with ``coroLs.targetVersion`` in ``eglot-workspace-configuration``, as README says."""
+    emacs = emacs_with("eglot")
+    run = run_editor(
+        [emacs, "-q", "--batch", "-l", str(HERE / "eglot_driver.el")],
+        tmp_path_factory.mktemp("emacs-setting"),
+        {},
+        SETTING_TARGET,
+    )
+    assert run.result.get("error") is None, run.context()
+    assert run.result["server_command"] == ["coro-ls"], run.context()
+    return run
+
+
+def test_without_target_version_the_servers_python_decides(session: EditorRun) -> None:
+    assert session.result.get("setting_error") is None, session.context()
+    shown = coro_ls_flymake_diagnostics(session, "setting_diagnostics")
+    assert shown == as_flymake_shows(setting_findings(None)), session.context()
+
+
+def test_target_version_from_eglot_workspace_configuration(setting_session: EditorRun) -> None:
+    run = setting_session
+    assert run.result.get("setting_error") is None, run.context()
+    shown = coro_ls_flymake_diagnostics(run, "setting_diagnostics")
+    assert shown == as_flymake_shows(setting_findings(SETTING_TARGET)), run.context()
 
 
 @pytest.fixture(scope="module")
