@@ -175,6 +175,8 @@ def test_eglot_user_with_another_server_gets_both_through_rass(rass_session: Edi
     coro_ls_diagnostics_as_engine_findings(rass_session)
     assert other_server.ACTION_TITLE in rass_session.result["offered_titles"]
     expansion_applied_by_eglot_code_actions(rass_session)
+    shown = coro_ls_flymake_diagnostics(rass_session, "setting_diagnostics")
+    assert shown == as_flymake_shows(setting_findings(None)), rass_session.context()
 
 
 @pytest.fixture(scope="module")
