@@ -20,7 +20,13 @@ from coro_ls import notebooks, pyproject, rules, settings, sources, suppression
 from coro_ls.engine import check_source
 from coro_ls.findings import Finding
 from coro_ls.settings import Layer, Settings
-from coro_ls.versions import Version, accepted, format_version, parse_version, running_version
+from coro_ls.versions import (
+    Version,
+    accepted,
+    format_version,
+    running_version,
+    version_argument,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STDIN = "-"
@@ -173,7 +179,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--target-version",
-        type=_target_version,
+        type=version_argument,
         default=None,
         metavar="3.X",
         help=f"the Python version to check for: {accepted()} "
@@ -221,13 +227,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="ignore pyproject.toml files (options and defaults only)",
     )
     parser.set_defaults(run=run)
-
-
-def _target_version(text: str) -> Version:
-    try:
-        return parse_version(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _codes(text: str) -> tuple[str, ...]:

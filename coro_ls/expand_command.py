@@ -19,12 +19,11 @@ from coro_ls.expansions import apply_edits, expand
 from coro_ls.expansions.locate import line_statement_at, statement_at
 from coro_ls.sources import decode_source
 from coro_ls.versions import (
-    Version,
     accepted,
     format_version,
     grammar_for,
-    parse_version,
     running_version,
+    version_argument,
 )
 
 EPILOG = """\
@@ -52,20 +51,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--write", action="store_true", help="apply the expansion to the file")
     parser.add_argument(
         "--target-version",
-        type=_target_version,
+        type=version_argument,
         default=None,
         metavar="3.X",
         help=f"the Python version to read the file as: {accepted()} "
         f"(default: the running interpreter's, {format_version(running_version())})",
     )
     parser.set_defaults(run=run)
-
-
-def _target_version(text: str) -> Version:
-    try:
-        return parse_version(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def run(args: argparse.Namespace) -> int:

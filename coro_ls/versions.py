@@ -33,6 +33,16 @@ def parse_version(text: str) -> Version:
     return (major, minor)
 
 
+def version_argument(text: str) -> Version:
+    """``parse_version`` for argparse's ``type=``: a usage error names the accepted values."""
+    import argparse
+
+    try:
+        return parse_version(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def accepted() -> str:
     return ", ".join(f"{major}.{minor}" for major, minor in SUPPORTED)
 

@@ -83,17 +83,28 @@ class _ParenHeader:
     comments: tuple[str, ...]
 
 
+def _readable(
+    source: str, module: tree.Module, version: Version
+) -> tuple[tree.Module, str, dict[Position, _ParenHeader]]:
+    """The tree to search, its source, and the parenthesised ``async with`` headers by the
+    position of their ``async``: parso cannot parse those headers, so they are blanked and
+    the source parsed again (3.9+; before that they are not ``with`` items)."""
+    headers = _paren_headers(source, version) if version >= (3, 9) else []
+    if not headers:
+        return module, source, {}
+    tree_source = _blank_headers(source, headers)
+    return (
+        grammar_for(version).parse(tree_source),
+        tree_source,
+        {header.async_pos: header for header in headers},
+    )
+
+
 def iter_statements(
     source: str, module: tree.Module, *, version: Version | None = None
 ) -> Iterator[Statement]:
     """Every ``async for`` / ``async with`` statement of the document, outer before inner."""
-    version = version or running_version()
-    headers = _paren_headers(source, version) if version >= (3, 9) else []
-    tree_source = source
-    if headers:
-        tree_source = _blank_headers(source, headers)
-        module = grammar_for(version).parse(tree_source)
-    by_start = {header.async_pos: header for header in headers}
+    module, tree_source, by_start = _readable(source, module, version or running_version())
     for node in _walk(module):
         if not _is_statement_node(node):
             continue
@@ -121,13 +132,7 @@ def find_expandable(
     comes with every cursor move): the statement's header, or the indentation before it.
     """
     end = end or start
-    version = version or running_version()
-    headers = _paren_headers(source, version) if version >= (3, 9) else []
-    tree_source = source
-    if headers:
-        tree_source = _blank_headers(source, headers)
-        module = grammar_for(version).parse(tree_source)
-    by_start = {header.async_pos: header for header in headers}
+    module, tree_source, by_start = _readable(source, module, version or running_version())
     try:
         leaf = module.get_leaf_for_position(start, include_prefixes=True)
     except ValueError:
