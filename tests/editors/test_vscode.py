@@ -24,8 +24,11 @@ from editor_harness import (
     ACTION_LINE,
     ACTION_TITLE,
     SAMPLE,
+    SETTING_SAMPLE,
+    SETTING_TARGET,
     expected_findings,
     server_bin_dir,
+    setting_findings,
 )
 from vscode_session import (
     EXTENSION_DIR,
@@ -118,6 +121,8 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
     workspace.mkdir()
     sample = workspace / "sample.py"
     sample.write_text(SAMPLE, encoding="utf-8")
+    setting_sample = workspace / "nested.py"
+    setting_sample.write_text(SETTING_SAMPLE, encoding="utf-8")
     bad_path = work / "nothing-here" / "coro-ls"
     bare_python = bare_interpreter(work / "bare-venv")
     empty_path = str(work / "empty-bin")
@@ -135,6 +140,12 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
         },
         "untitled": {"source": UNTITLED, "expected_count": len(check_source(UNTITLED))},
         "notebook": {"source": NOTEBOOK_CELL, "expected_count": len(check_source(NOTEBOOK_CELL))},
+        "setting": {
+            "file": str(setting_sample),
+            "target": SETTING_TARGET,
+            "count_without": len(setting_findings(None)),
+            "count_with": len(setting_findings(SETTING_TARGET)),
+        },
         # Each step: settings to change (None removes one), in this order.
         "launch_steps": [
             {"name": "bad path", "settings": {"path": str(bad_path)}},
@@ -298,6 +309,16 @@ def test_notebook_cell_is_checked(vscode: Session) -> None:
     assert findings == check_source(NOTEBOOK_CELL), "the cell must not depend on top-level await"
     assert findings, "the cell must have findings for this test to mean anything"
     assert as_shown(notebook["diagnostics"]) == as_expected(findings, NOTEBOOK_CELL), run.context()
+
+
+def test_target_version_setting_takes_effect_and_goes_away(vscode: Session) -> None:
+    run = vscode.run
+    seen = run.result["setting"]
+    without = as_expected(setting_findings(None), SETTING_SAMPLE)
+    assert as_shown(seen["without"]) == without, run.context()
+    with_setting = as_expected(setting_findings(SETTING_TARGET), SETTING_SAMPLE)
+    assert as_shown(seen["with"]) == with_setting, run.context()
+    assert as_shown(seen["removed"]) == without, run.context()
 
 
 def test_unstartable_path_is_explained(vscode: Session) -> None:

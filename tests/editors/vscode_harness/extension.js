@@ -118,6 +118,29 @@ async function notebookCellDiagnostics(source, expectedCount, timeoutMs) {
   return seen;
 }
 
+// A file whose error depends on coroLs.targetVersion: read without the setting, then with it
+// set in the workspace's settings.json (as the Settings editor does), then without it again.
+async function settingDiagnostics(spec, timeoutMs) {
+  const uri = vscode.Uri.file(spec.file);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document);
+  // The server answers in order: once it answered a hover on this file, it has checked it.
+  await vscode.commands.executeCommand("vscode.executeHoverProvider", uri, new vscode.Position(0, 0));
+  const seen = { without: await readDiagnostics(uri, spec.count_without, timeoutMs) };
+  const config = vscode.workspace.getConfiguration("coroLs");
+  await config.update("targetVersion", spec.target, vscode.ConfigurationTarget.Workspace);
+  seen.with = await readDiagnostics(uri, spec.count_with, timeoutMs);
+  await config.update("targetVersion", undefined, vscode.ConfigurationTarget.Workspace);
+  await waitFor(
+    () => vscode.languages.getDiagnostics(uri).length === spec.count_without,
+    timeoutMs,
+    "the diagnostics without coroLs.targetVersion",
+  ).catch(() => undefined);
+  seen.removed = vscode.languages.getDiagnostics(uri).map(plainDiagnostic);
+  await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+  return seen;
+}
+
 async function checkRestart(api, uri, expectedCount, timeoutMs) {
   const states = [];
   const subscription = api.onDidChangeState((state) => states.push(state));
@@ -217,6 +240,10 @@ async function run(plan, result) {
 
   if (plan.notebook) {
     result.notebook = await notebookCellDiagnostics(plan.notebook.source, plan.notebook.expected_count, plan.timeout_ms);
+  }
+
+  if (plan.setting) {
+    result.setting = await settingDiagnostics(plan.setting, plan.timeout_ms);
   }
 
   result.restart = await checkRestart(api, uri, plan.expected_count, plan.timeout_ms);
