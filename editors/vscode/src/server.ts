@@ -182,7 +182,7 @@ export class ServerManager implements vscode.Disposable {
       outputChannel: this.output,
       traceOutputChannel: this.trace,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: () => ({ settings: serverSettings() }),
+      initializationOptions: () => serverSettings(),
       synchronize: { configurationSection: SECTION },
       // The ServerProcess reads stderr.
       stdioOptions: { stderr: () => undefined, stdout: () => undefined },
