@@ -1,7 +1,9 @@
 -- coro-ls for Neovim 0.7 to 0.10 (0.11+ should use lsp/coro_ls.lua and vim.lsp.enable).
--- Paste into init.lua, or load it with dofile('/path/to/editors/neovim/coro_ls_legacy.lua'),
--- which returns the table below: settings set on it before a Python file opens are used, e.g.
+-- Load it with dofile('/path/to/editors/neovim/coro_ls_legacy.lua'), which returns the table
+-- below: settings set on it before a Python file opens are used, e.g.
 --   dofile('/path/to/editors/neovim/coro_ls_legacy.lua').settings.coroLs.targetVersion = '3.10'
+-- Or paste it into init.lua without its last line (Lua allows `return` only at a block's end)
+-- and edit its `settings` line.
 -- One coro-ls client per project root, attached to every Python buffer in it; servers started
 -- elsewhere (nvim-lspconfig's pyright, pylsp, ...) are separate clients and keep working.
 local coro_ls = {
