@@ -309,3 +309,33 @@ async def test_a_cancelled_request_is_answered_request_cancelled() -> None:
     answers = {m["id"]: m for m in sent if m.get("id") in (1, 2)}
     assert answers[1]["error"]["code"] == REQUEST_CANCELLED
     assert answers[2]["result"] == "done"
+
+
+async def test_an_edit_that_cannot_be_applied_pauses_the_document_until_reopened() -> None:
+    connection = await started()
+    try:
+        # A start line far beyond the document's end: not this document's text any more.
+        connection.send(did_change(URI, 2, [span((40, 0), (41, 0), "await x\n")]))
+        shown = await connection.wait_for(lambda m: m.get("method") == "window/showMessage")
+        assert URI in shown["params"]["message"]
+        cleared = await connection.wait_for(
+            lambda m: m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == URI
+            and m["params"]["diagnostics"] == []
+        )
+        assert cleared["params"].get("version") is None
+        # Further changes publish nothing until the editor opens the document again.
+        connection.send(did_change(URI, 3, [span((0, 0), (0, 0), "await y\n")]))
+        await still_serving(connection, 60)
+        assert not [
+            m
+            for m in connection.received
+            if m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"].get("version") == 3
+        ]
+        connection.send(did_open(URI, "await z\n", version=4))
+        assert keys(await connection.published(URI, 4)) == engine_keys("await z\n") != []
+        assert await connection.shutdown_and_exit() == 0
+    finally:
+        await connection.stop()
+    assert "keeping the last good text" in await connection.log()
