@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Generator
+from functools import partial
 from typing import Any
 
 import attrs
@@ -88,6 +89,29 @@ class RobustProtocol(LanguageServerProtocol):
             self.request_exit(0, "exit after shutdown")
         else:
             self.request_exit(1, "exit without shutdown")
+
+    # --- handlers ---------------------------------------------------------------------------
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: Any = None,
+        kwargs: Any = None,
+    ) -> None:
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        # pygls files the future of every generator or async handler under its id, but only
+        # a request's answer removes it: each notification (every didChange) would leave one
+        # future behind for the rest of the session.
+        answers = isinstance(callback, partial) and callback.func == self._send_handler_result
+        future = None if answers else self._request_futures.get(msg_id)
+        if future is None:
+            return
+        if future.done():
+            self._request_futures.pop(msg_id, None)
+        else:
+            future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
 
     # --- receiving --------------------------------------------------------------------------
 

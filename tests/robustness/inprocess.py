@@ -20,13 +20,22 @@ class InProcessServer:
         self.server: CoroLanguageServer = create_server()
         self.protocol = self.server.protocol
         self.sent: list[dict[str, Any]] = []
+        """Everything sent but diagnostics (of which only the latest per uri is kept, so
+        that a long session does not measure the memory of its own record)."""
+        self.published: dict[str, dict[str, Any]] = {}
+        self.publish_count = 0
         converter = self.protocol._converter
 
         def capture(data: Any) -> None:
             if not isinstance(data, dict):
                 data = converter.unstructure(data)
             # Through JSON and back: what a client would read.
-            self.sent.append(json.loads(json.dumps(data)))
+            message = json.loads(json.dumps(data))
+            if message.get("method") == "textDocument/publishDiagnostics":
+                self.published[message["params"]["uri"]] = message["params"]
+                self.publish_count += 1
+            else:
+                self.sent.append(message)
 
         self.protocol._send_data = capture  # type: ignore[method-assign]
         self.run(self._start(encoding))
@@ -67,11 +76,7 @@ class InProcessServer:
         self.run(go())
 
     def latest(self, uri: str) -> dict[str, Any] | None:
-        for message in reversed(self.sent):
-            if message.get("method") == "textDocument/publishDiagnostics":
-                if message["params"]["uri"] == uri:
-                    return message["params"]
-        return None
+        return self.published.get(uri)
 
     def close(self) -> None:
         self.loop.close()
