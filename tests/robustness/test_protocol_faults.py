@@ -319,9 +319,11 @@ async def test_an_edit_that_cannot_be_applied_pauses_the_document_until_reopened
         shown = await connection.wait_for(lambda m: m.get("method") == "window/showMessage")
         assert URI in shown["params"]["message"]
         cleared = await connection.wait_for(
-            lambda m: m.get("method") == "textDocument/publishDiagnostics"
-            and m["params"]["uri"] == URI
-            and m["params"]["diagnostics"] == []
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == URI
+                and m["params"]["diagnostics"] == []
+            )
         )
         assert cleared["params"].get("version") is None
         # Further changes publish nothing until the editor opens the document again.
