@@ -137,6 +137,8 @@ TEMPLATES: dict[str, tuple[bool, Any]] = {
             "cellTextDocuments": [{"uri": "file:///n.ipynb#c1"}],
         },
     ),
+    "notebookDocument/didSave": (False, {"notebookDocument": {"uri": "file:///n.ipynb"}}),
+    "exit": (False, None),
     "$/cancelRequest": (False, {"id": 1}),
     "$/setTrace": (False, {"value": "verbose"}),
     "window/workDoneProgress/cancel": (False, {"token": "t"}),
@@ -223,7 +225,10 @@ def mutate(rng: random.Random, message: dict[str, Any]) -> dict[str, Any]:
         elif action < 0.35 and isinstance(parent, dict):
             parent[f"extra{rng.randint(0, 9)}"] = rng.choice(EXTREMES)
         elif action < 0.45 and key == "method":
-            parent[key] = rng.choice([*TEMPLATES, "no/such", "$/unknown", ""])
+            # never "exit": a session ends only where the fuzzer expects it to
+            parent[key] = rng.choice(
+                [*(m for m in TEMPLATES if m != "exit"), "no/such", "$/unknown", ""]
+            )
         elif action < 0.55 and isinstance(parent[key], int) and not isinstance(parent[key], bool):
             parent[key] = rng.choice([-1, 2**31, 2**53 + 1, -(2**63), parent[key] + 1])
         else:
@@ -319,9 +324,24 @@ async def run_session(
             session.write(encode(init), framed=True)
             session.write(encode(well_formed(rng, "initialized", 0)), framed=True)
             session.write(encode(well_formed(rng, "textDocument/didOpen", 0)), framed=True)
-        methods = [m for m in TEMPLATES if m not in ("shutdown",)]
+        methods = [m for m in TEMPLATES if m not in ("shutdown", "exit")]
+        exited = False
         for index in range(count):
             roll = rng.random()
+            if roll < 0.01:
+                # exit in the middle of a session: the server must end, with 0 only after an
+                # acknowledged shutdown.
+                session.write(encode(well_formed(rng, "exit", 0)), framed=True)
+                stats.messages += 1
+                exited = True
+                try:
+                    status = await asyncio.wait_for(process.wait(), PROBE_TIMEOUT)
+                except asyncio.TimeoutError:
+                    failure = "hang"
+                else:
+                    if status not in (0, 1):
+                        failure = "crash"
+                break
             if roll < 0.08:
                 session.write(random_bytes(rng))
                 stats.random_bytes += 1
@@ -340,7 +360,7 @@ async def run_session(
                 failure = await session.probe(f"probe-{index}")
                 if failure:
                     break
-        if failure is None:
+        if failure is None and not exited:
             session.write(
                 encode({"jsonrpc": "2.0", "id": "end", "method": "shutdown"}), framed=True
             )

@@ -15,7 +15,7 @@ from coro_ls.server.app import CoroLanguageServer, create_server
 
 
 class InProcessServer:
-    def __init__(self, encoding: str = "utf-16") -> None:
+    def __init__(self, encoding: str = "utf-16", *, pull: bool = False) -> None:
         self.loop = asyncio.new_event_loop()
         self.server: CoroLanguageServer = create_server()
         self.protocol = self.server.protocol
@@ -38,14 +38,16 @@ class InProcessServer:
                 self.sent.append(message)
 
         self.protocol._send_data = capture  # type: ignore[method-assign]
-        self.run(self._start(encoding))
+        self.run(self._start(encoding, pull))
 
-    async def _start(self, encoding: str) -> None:
+    async def _start(self, encoding: str, pull: bool) -> None:
         self.protocol.start_session()  # type: ignore[attr-defined]
         capabilities = {
             "general": {"positionEncodings": [encoding]},
             "textDocument": {"publishDiagnostics": {"versionSupport": True}},
         }
+        if pull:
+            capabilities["textDocument"]["diagnostic"] = {}
         self._receive(
             {
                 "jsonrpc": "2.0",

@@ -37,3 +37,21 @@ def test_a_reproducer_replays_into_a_server(tmp_path: Path) -> None:
     import asyncio
 
     assert asyncio.run(fuzzer.replay(reproducer)) == 1  # exit without shutdown
+
+
+def test_every_method_the_server_handles_has_a_template() -> None:
+    from inprocess import InProcessServer
+
+    from coro_ls.server.app import create_server
+
+    fuzzer = load_fuzzer()
+    # Pull diagnostics are registered at initialize, for clients that pull.
+    server = InProcessServer(pull=True)
+    try:
+        features = server.protocol.fm
+        handled = set(features.features) | set(features.builtin_features)
+    finally:
+        server.close()
+    handled |= set(create_server().protocol.fm.builtin_features)
+    assert "textDocument/diagnostic" in handled
+    assert handled <= set(fuzzer.TEMPLATES)
