@@ -223,7 +223,7 @@ def mutate(rng: random.Random, message: dict[str, Any]) -> dict[str, Any]:
         if action < 0.25 and isinstance(parent, dict):
             del parent[key]
         elif action < 0.35 and isinstance(parent, dict):
-            parent[f"extra{rng.randint(0, 9)}"] = rng.choice(EXTREMES)
+            parent[f"extra{rng.randint(0, 9)}"] = copy.deepcopy(rng.choice(EXTREMES))
         elif action < 0.45 and key == "method":
             # never "exit": a session ends only where the fuzzer expects it to
             parent[key] = rng.choice(
