@@ -178,6 +178,8 @@ class Stats:
     mutated: int = 0
     random_bytes: int = 0
     answered_errors: dict[int, int] = field(default_factory=dict)
+    internal_errors: list[str] = field(default_factory=list)
+    """-32603 answers: a handler raised (answered, logged, but a bug to look at)."""
     crashes: list[str] = field(default_factory=list)
     hangs: list[str] = field(default_factory=list)
 
@@ -378,6 +380,8 @@ async def run_session(
             code = answer.get("error", {}).get("code")
             if code is not None:
                 stats.answered_errors[code] = stats.answered_errors.get(code, 0) + 1
+            if code == -32603:
+                stats.internal_errors.append(str(answer["error"].get("message"))[:300])
     finally:
         if process.returncode is None:
             process.kill()
@@ -436,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         f"messages: {stats.messages} (mutated {stats.mutated}, random bytes {stats.random_bytes})"
     )
     print(f"error answers by code: {dict(sorted(stats.answered_errors.items()))}")
+    print(f"internal errors: {len(stats.internal_errors)} {stats.internal_errors[:5]}")
     print(f"crashes: {len(stats.crashes)} {stats.crashes}")
     print(f"hangs: {len(stats.hangs)} {stats.hangs}")
     print(f"seconds: {time.monotonic() - began:.1f}")
