@@ -90,6 +90,19 @@ class RobustProtocol(LanguageServerProtocol):
         else:
             self.request_exit(1, "exit without shutdown")
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        # pygls' own cancels the pending requests while iterating over their dict, which the
+        # cancellations' callbacks change: shutdown then failed with -32603.
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
+
     # --- handlers ---------------------------------------------------------------------------
 
     def _execute_handler(

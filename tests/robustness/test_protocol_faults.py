@@ -309,6 +309,23 @@ async def test_a_cancelled_request_is_answered_request_cancelled() -> None:
     answers = {m["id"]: m for m in sent if m.get("id") in (1, 2)}
     assert answers[1]["error"]["code"] == REQUEST_CANCELLED
     assert answers[2]["result"] == "done"
+    # shutdown cancels what is still running and answers itself normally, also while a
+    # notification's handler waits (pygls keeps a future for it, cancelled synchronously).
+    release.clear()
+
+    @server.on_initialized
+    async def waiting() -> None:
+        await release.wait()
+
+    protocol.receive(b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}')
+    protocol.receive(b'{"jsonrpc": "2.0", "id": 3, "method": "coroLs/slow"}')
+    protocol.receive(b'{"jsonrpc": "2.0", "id": 4, "method": "coroLs/slow"}')
+    protocol.receive(b'{"jsonrpc": "2.0", "id": 5, "method": "shutdown"}')
+    await asyncio.sleep(0.05)
+    answers = {m["id"]: m for m in sent if m.get("id") in (3, 4, 5)}
+    assert answers[3]["error"]["code"] == REQUEST_CANCELLED
+    assert answers[4]["error"]["code"] == REQUEST_CANCELLED
+    assert "error" not in answers[5] and answers[5]["result"] is None
 
 
 async def test_an_edit_that_cannot_be_applied_pauses_the_document_until_reopened() -> None:
