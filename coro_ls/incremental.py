@@ -156,12 +156,18 @@ class IncrementalDocument:
         lines = self.lines[first:stop]
         text = "".join(lines)
         self.stats["parsed_lines"] += len(lines)
-        module = grammar_for(self.target).parse(text, error_recovery=True)
-        blocks = _blocks_of(module, lines)
+        try:
+            module = grammar_for(self.target).parse(text, error_recovery=True)
+            blocks = _blocks_of(module, lines)
+            last = module.children[-1].get_previous_leaf()
+        except RecursionError:
+            # Nesting deeper than the stack allows: no findings for this region rather than
+            # a crash (or a guess).  The region stays one block, re-parsed on each edit.
+            log.warning("lines %d-%d nest too deeply to parse; no findings there", first + 1, stop)
+            return [Block([], 1, len(lines), relevant=False, ends_in_error=True)]
         # The tokenizer emits a NEWLINE token only outside brackets and strings, so a
         # region whose last token is a NEWLINE ends with the tokenizer in its neutral state
         # (an unclosed bracket turns the remaining line breaks into prefixes instead).
-        last = module.children[-1].get_previous_leaf()
         if last is not None and last.type != "newline":
             blocks[-1].ends_in_error = True
         return blocks
@@ -263,22 +269,24 @@ def _block_index(starts: list[int], line: int) -> int:
 def _blocks_of(module: Module, lines: list[str]) -> list[Block]:
     """Group a region's top-level nodes into blocks, each starting at column 0 of a line."""
     groups: list[list[NodeOrLeaf]] = []
+    prefix_starts: list[tuple[int, int]] = []
+    previous_end = (1, 0)
     for child in module.children:
-        boundary = (
-            child.type != "endmarker"
-            and child.start_pos[1] == 0
-            and child.get_start_pos_of_prefix()[1] == 0
-        )
+        # Where the child's prefix starts is where the previous child ends (parso's own
+        # get_start_pos_of_prefix searches the parent's list: quadratic over a module).
+        prefix_start, previous_end = previous_end, child.end_pos
+        boundary = child.type != "endmarker" and child.start_pos[1] == 0 and prefix_start[1] == 0
         if boundary or not groups:
             groups.append([child])
+            prefix_starts.append(prefix_start)
         else:
             groups[-1].append(child)
     blocks: list[Block] = []
     total = len(lines)
     for index, group in enumerate(groups):
-        first_line = group[0].get_start_pos_of_prefix()[0] if index else 1
+        first_line = prefix_starts[index][0] if index else 1
         if index + 1 < len(groups):
-            stop_line = groups[index + 1][0].get_start_pos_of_prefix()[0]
+            stop_line = prefix_starts[index + 1][0]
         else:
             stop_line = total + 1
         count = stop_line - first_line

@@ -268,6 +268,7 @@ class _Walker:
         doubt (parso moves the body of a broken ``def`` header to the enclosing block)."""
         column = None
         seen_error = False
+        previous: NodeOrLeaf | None = None
         for child in children:
             if child.type in ("newline", "endmarker"):
                 self.push([child], scope, doubt)
@@ -275,11 +276,18 @@ class _Walker:
             if child.type in ("error_leaf", "error_node"):
                 seen_error = True
                 self.push([child], scope, doubt)
+                previous = child
                 continue
             indent = self.indentation(child)
             if column is None:
                 column = 0 if module_level else indent
             misplaced = (seen_error or module_level) and indent != column
+            # A ``def`` right after a stray ``async`` (``x = (async`` then ``def f():`` on
+            # the next line) may be an ``async def`` that error recovery split: whether its
+            # body is a coroutine is then unknown.
+            if child.type == "funcdef" and previous is not None:
+                misplaced = misplaced or previous.get_last_leaf().value == "async"
+            previous = child
             self.push([child], scope, doubt or misplaced)
 
     def indentation(self, statement: NodeOrLeaf) -> int:
@@ -323,7 +331,6 @@ class _Walker:
         children = node.children
         parent = node.parent
         is_async = parent is not None and parent.type in ("async_stmt", "async_funcdef")
-        doubt = doubt or _async_in_doubt(node, is_async)
         type_scope = scope
         annotations: list[NodeOrLeaf] = []
         for index, child in enumerate(children):
@@ -511,15 +518,6 @@ class _Walker:
                 self.push([current], body, doubt)
             current = following
         self.push(elements, body, doubt)
-
-
-def _async_in_doubt(funcdef: BaseNode, is_async: bool) -> bool:
-    """A ``def`` right after a stray ``async`` (``x = (async def f(): ...``) may be an
-    ``async def`` that error recovery split; whether its body is a coroutine is then unknown."""
-    if is_async:
-        return False
-    previous = funcdef.get_first_leaf().get_previous_leaf()
-    return previous is not None and previous.value == "async"
 
 
 def _is_tuple(node: NodeOrLeaf) -> bool:

@@ -234,6 +234,9 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+        # Garbage left by earlier edits (replaced block trees) must not be frozen with the
+        # new tree, or it would stay until the next close.
+        gc.collect()
         gc.freeze()
 
 
