@@ -1,4 +1,4 @@
-"""The ``coro-ls`` command line: no subcommand serves LSP; ``check`` and ``expand`` work on files."""
+"""The ``coro-ls`` command line: no command serves LSP; ``check`` and ``expand`` read files."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"coro-ls {__version__}")
     server = parser.add_argument_group("language server (when no command is given)")
     server.add_argument(
-        "--stdio", action="store_true", help="serve over stdio (the default; accepted for clients that pass it)"
+        "--stdio",
+        action="store_true",
+        help="serve over stdio (the default; accepted for clients that pass it)",
     )
     server.add_argument("--tcp", action="store_true", help="serve over TCP instead of stdio")
     server.add_argument("--host", default="127.0.0.1", help="TCP host (default: %(default)s)")

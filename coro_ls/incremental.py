@@ -255,7 +255,7 @@ class _TreeLines(Sequence[str]):
         self.offset = offset
         self.lines = lines
 
-    def __getitem__(self, index: int) -> str:
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
         return self.lines[index + self.offset].rstrip("\r\n")
 
     def __len__(self) -> int:

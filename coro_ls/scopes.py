@@ -93,7 +93,7 @@ class Scope:
     def name(self) -> str:
         node = self.node
         if node is not None and node.type in ("funcdef", "classdef"):
-            return node.children[1].value  # type: ignore[union-attr]
+            return node.children[1].value  # type: ignore[attr-defined,union-attr]
         return "<lambda>" if self.kind is Kind.LAMBDA else ""
 
     def chain(self) -> Iterator[Scope]:
@@ -167,7 +167,11 @@ def analyse_statements(
     ``lines`` are the source lines the statements' positions refer to (without endings).
     """
     analysis = Analysis(
-        Scope(Kind.MODULE, None, None), version, top_level_await, future_annotations, lines
+        Scope(Kind.MODULE, None, None),
+        version,
+        top_level_await,
+        future_annotations,
+        lines,  # type: ignore[union-attr,attr-defined,arg-type]
     )
     _Walker(analysis, dict(special or {})).run(statements)
     return analysis
@@ -182,7 +186,7 @@ def has_future_annotations(statements: Sequence[NodeOrLeaf]) -> bool:
     for index, statement in enumerate(statements):
         if statement.type != "simple_stmt":
             return False
-        for small in statement.children:
+        for small in statement.children:  # type: ignore[union-attr,attr-defined,arg-type]
             if small.type in ("newline", "operator"):
                 continue
             if index == 0 and small.type == "string":
@@ -240,14 +244,14 @@ class _Walker:
         if isinstance(node, Leaf):
             if type_ == "error_leaf":
                 self.analysis.has_errors = True
-            elif type_ == "keyword" and node.value == "yield" and node.parent.type != "yield_expr":
+            elif type_ == "keyword" and node.value == "yield" and node.parent.type != "yield_expr":  # type: ignore[union-attr,attr-defined,arg-type]
                 scope.yields.append(Event(node, doubt))
             return
         handler = _HANDLERS.get(type_)
         if handler is not None:
-            handler(self, node, scope, doubt)
+            handler(self, node, scope, doubt)  # type: ignore[union-attr,attr-defined,arg-type]
         else:
-            self.push(node.children, scope, doubt)
+            self.push(node.children, scope, doubt)  # type: ignore[union-attr,attr-defined,arg-type]
 
     def error_node(self, node: BaseNode, scope: Scope, doubt: bool) -> None:
         self.analysis.has_errors = True
@@ -358,7 +362,7 @@ class _Walker:
                 if param.type == "error_node":
                     self.error_node(param, scope, doubt)  # type: ignore[arg-type]
                 continue
-            items = param.children  # type: ignore[union-attr]
+            items = param.children  # type: ignore[attr-defined,union-attr]
             for index, item in enumerate(items):
                 if item.type == "tfpdef":
                     annotations.append(item.children[2])  # type: ignore[union-attr]
@@ -500,18 +504,18 @@ class _Walker:
         while current is not None:
             following: NodeOrLeaf | None = None
             if current.type == "comp_for":
-                body.async_clauses.append(Event(current.children[0], doubt))  # type: ignore[union-attr]
-                current = current.children[1]  # type: ignore[union-attr]
+                body.async_clauses.append(Event(current.children[0], doubt))  # type: ignore[attr-defined,union-attr]
+                current = current.children[1]  # type: ignore[attr-defined,union-attr]
                 continue
             if current.type == "sync_comp_for":
-                parts = current.children  # type: ignore[union-attr]
+                parts = current.children  # type: ignore[attr-defined,union-attr]
                 # for TARGET in ITER [comp_iter]
                 self.push([parts[1]], body, doubt)
                 self.push([parts[3]], scope if first else body, doubt)
                 first = False
                 following = parts[4] if len(parts) > 4 else None
             elif current.type == "comp_if":
-                parts = current.children  # type: ignore[union-attr]
+                parts = current.children  # type: ignore[attr-defined,union-attr]
                 self.push([parts[1]], body, doubt)
                 following = parts[2] if len(parts) > 2 else None
             else:

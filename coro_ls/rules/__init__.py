@@ -94,14 +94,14 @@ def scope_pointer(scope: Scope) -> tuple[Related, ...]:
         parent = node.parent
         if parent is not None and parent.type in ("async_stmt", "async_funcdef"):
             start = parent.start_pos
-        name = node.children[1]
-        what = "coroutine" if parent.type in ("async_stmt", "async_funcdef") else "function"
+        name = node.children[1]  # type: ignore[union-attr,attr-defined,arg-type]
+        what = "coroutine" if parent.type in ("async_stmt", "async_funcdef") else "function"  # type: ignore[union-attr,attr-defined,arg-type]
         return (Related(start, name.end_pos, f"in {what} '{name.value}', defined here"),)
     if node.type == "classdef":
-        name = node.children[1]
+        name = node.children[1]  # type: ignore[union-attr,attr-defined,arg-type]
         return (Related(node.start_pos, name.end_pos, f"in the body of class '{name.value}'"),)
     if node.type == "lambdef":
-        keyword = node.children[0]
+        keyword = node.children[0]  # type: ignore[union-attr,attr-defined,arg-type]
         return (Related(keyword.start_pos, keyword.end_pos, "in this lambda"),)
     return ()
 

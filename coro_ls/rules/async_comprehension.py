@@ -38,7 +38,7 @@ def asynchronous_comprehensions(analysis: Analysis) -> dict[Scope, Related | Non
         if nested_counts:
             for child in scope.children:
                 if child in result and child.comprehension != "generator":
-                    start = child.node.start_pos
+                    start = child.node.start_pos  # type: ignore[union-attr,attr-defined,arg-type]
                     result[scope] = Related(
                         start,
                         (start[0], start[1] + 1),
@@ -68,6 +68,6 @@ class AsyncComprehensionOutsideAsync(Rule):
                 analysis.version >= (3, 11) or enclosing in asynchronous
             ):
                 continue
-            start, end = first_line_range(scope.node, analysis.lines)
+            start, end = first_line_range(scope.node, analysis.lines)  # type: ignore[union-attr,attr-defined,arg-type]
             related = scope_pointer(enclosing) + ((cause,) if cause else ())
             yield Finding(self.code, MESSAGE, start, end, related)
