@@ -25,21 +25,13 @@ from parso.tree import BaseNode, Leaf, NodeOrLeaf
 from parso.utils import split_lines
 
 from coro_ls import engine, rules
+from coro_ls.edits import Edit, apply_edits
 from coro_ls.finding_scopes import FindingScopes
 from coro_ls.findings import Finding, Position
 from coro_ls.scopes import Analysis, Kind, Scope
 
 MAKE_ASYNC_CODES = frozenset({"CORO101", "CORO102", "CORO103", "CORO104"})
 NOT_FORWARDED = "values sent in are not forwarded"
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace ``[start, end)`` (parso positions) by ``text``."""
-
-    start: Position
-    end: Position
-    text: str
 
 
 @dataclass(frozen=True)
@@ -228,30 +220,13 @@ def _leaves(node: NodeOrLeaf) -> Iterable[Leaf]:
 # -- applying and checking -----------------------------------------------------------------
 
 
-def apply_edits(source: str, edits: Iterable[Edit]) -> str:
-    """``source`` with the (non-overlapping) edits applied."""
-    lines = split_lines(source, keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(position: Position) -> int:
-        line, column = position
-        return starts[line - 1] + column
-
-    text = source
-    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-        text = text[: offset(edit.start)] + edit.text + text[offset(edit.end) :]
-    return text
-
-
 def _moved(position: Position, edit: Edit) -> Position | None:
     """Where ``position`` is after ``edit``; None inside the replaced text."""
     if position < edit.start or (position == edit.start and edit.start != edit.end):
         return position
     if position < edit.end:
         return None
-    new = split_lines(edit.text)
+    new = split_lines(edit.new_text)
     if position[0] != edit.end[0]:
         return position[0] + len(new) - 1 - (edit.end[0] - edit.start[0]), position[1]
     last_line = edit.start[0] + len(new) - 1
@@ -282,7 +257,7 @@ def _verified(
             moved = Edit(
                 (edit.start[0] + shift, edit.start[1]),
                 (edit.end[0] + shift, edit.end[1]),
-                edit.text,
+                edit.new_text,
             )
             return _same_but_fixed(text, analysis, before, fixed, moved, top_level_await=False)
     return _same_but_fixed(

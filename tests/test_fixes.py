@@ -85,7 +85,7 @@ def test_make_async_removes_every_diagnostic_it_is_attached_to(source: str) -> N
     assert fix.is_preferred
     assert set(fix.fixes) == set(findings)
     (edit,) = fix.edits
-    assert edit.start == edit.end and edit.text == "async "
+    assert edit.start == edit.end and edit.new_text == "async "
     fixed = apply_edits(source, fix.edits)
     assert engine.check_source(fixed) == []
     assert compiles(fixed)

@@ -7,6 +7,7 @@ position (``coro-ls expand``); :func:`expand` returns the text edits, in parso c
 
 from __future__ import annotations
 
+from coro_ls.edits import Edit, apply_edits
 from coro_ls.expansions.locate import (
     TITLES,
     Statement,
@@ -15,7 +16,7 @@ from coro_ls.expansions.locate import (
     iter_statements,
     statement_at,
 )
-from coro_ls.expansions.render import Edit, apply_edits, expand
+from coro_ls.expansions.render import expand
 
 __all__ = [
     "TITLES",

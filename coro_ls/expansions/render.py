@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from parso.python import tree
 
+from coro_ls.edits import Edit
 from coro_ls.expansions.locate import Statement
 from coro_ls.expansions.names import (
     NamePool,
@@ -33,15 +34,6 @@ from coro_ls.findings import Position
 from coro_ls.versions import Version, running_version
 
 _PARENTHESISE = ("testlist", "testlist_star_expr", "exprlist", "star_expr", "testlist_comp")
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace ``start``..``end`` (parso coordinates, end exclusive) with ``new_text``."""
-
-    start: Position
-    end: Position
-    new_text: str
 
 
 @dataclass(frozen=True)
@@ -95,19 +87,6 @@ def expand(
         else:
             edits.insert(0, Edit(at, at, imports))
     return edits
-
-
-def apply_edits(source: str, edits: list[Edit]) -> str:
-    """``source`` with non-overlapping ``edits`` applied."""
-    lines = Lines(source)
-    out, cursor = [], 0
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        start, end = lines.offset(edit.start), lines.offset(edit.end)
-        out.append(source[cursor:start])
-        out.append(edit.new_text)
-        cursor = end
-    out.append(source[cursor:])
-    return "".join(out)
 
 
 def _context(source: str, statement: Statement, version: Version) -> _Context:

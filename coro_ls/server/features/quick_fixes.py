@@ -94,7 +94,7 @@ def _action(document: Document, fix: fixes.Fix, server: CoroLanguageServer) -> t
     edits = [
         types.TextEdit(
             range=positions.range_to_lsp(lines, edit.start, edit.end, encoding),
-            new_text=edit.text,
+            new_text=edit.new_text,
         )
         for edit in fix.edits
     ]
