@@ -5,7 +5,7 @@ Builds files of about 1k, 10k and 50k lines from the running interpreter's stand
 diagnostics), opens the file, and types ``    await x`` into a plain function near the end of
 the file one character per ``didChange``, closed loop: the next keystroke goes out once the
 diagnostics of the previous one arrived.  Every diagnostics set coro-ls publishes is compared
-with a fresh ``coro_ls.engine.check_source`` of the same text.
+with a fresh ``coro_ls.engine.checker.check_source`` of the same text.
 
     python benchmarks/lsp_latency.py                 # 1k/10k/50k, 5 repeats
     python benchmarks/lsp_latency.py --sizes 1000 --repeats 1 --no-ruff   # a quick smoke run
@@ -265,7 +265,7 @@ def _apply(text: str, l1: int, c1: int, l2: int, c2: int, new: str) -> str:
 
 def _verify(checked: list[tuple[str, list[dict]]]) -> None:
     """Each published set must be what a fresh check of that text gives."""
-    from coro_ls.engine import check_source
+    from coro_ls.engine.checker import check_source
 
     for text, diagnostics in checked:
         expected = sorted(
@@ -296,7 +296,7 @@ def compile_time(text: str, repeats: int = 5) -> float:
 
 
 def parse_time(text: str) -> float:
-    from coro_ls.versions import grammar_for, running_version
+    from coro_ls.engine.versions import grammar_for, running_version
 
     started = time.perf_counter()
     grammar_for(running_version()).parse(text)

@@ -2,6 +2,6 @@
 
 import sys
 
-from coro_ls.cli import main
+from coro_ls.cli.main import main
 
 sys.exit(main())

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from coro_ls.cli import main
+from coro_ls.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -54,7 +54,7 @@ def compile_error(data: bytes, flags: int = 0) -> dict:
     with pytest.raises(SyntaxError) as raised:
         compile(data, "<oracle>", "exec", flags=flags, dont_inherit=True)
     error = raised.value
-    from coro_ls.sources import decode_source
+    from coro_ls.config.sources import decode_source
 
     lines = decode_source(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
 

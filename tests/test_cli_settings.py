@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from coro_ls.cli import main
+from coro_ls.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from expansions.harness import names_of
 
-from coro_ls.expansions import (
+from coro_ls.editing.expansions import (
     TITLES,
     Statement,
     apply_edits,
@@ -27,8 +27,8 @@ from coro_ls.expansions import (
     find_expandable,
     iter_statements,
 )
-from coro_ls.expansions.locate import line_statement_at
-from coro_ls.versions import grammar_for, running_version
+from coro_ls.editing.expansions.locate import line_statement_at
+from coro_ls.engine.versions import grammar_for, running_version
 
 GOLDEN = Path(__file__).parent / "expansions" / "golden"
 CASES = sorted(path.stem for path in GOLDEN.glob("*.before"))
@@ -286,7 +286,7 @@ def test_async_with_is_the_running_pythons_reference_form() -> None:
 
 def test_the_engine_imports_nothing_of_the_lsp_side() -> None:
     code = (
-        "import sys, coro_ls.expansions\n"
+        "import sys, coro_ls.editing.expansions\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))"
     )
     result = subprocess.run(

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coro_ls.expansions import apply_edits, expand
-from coro_ls.expansions.locate import line_statement_at
-from coro_ls.versions import grammar_for, running_version
+from coro_ls.editing.expansions import apply_edits, expand
+from coro_ls.editing.expansions.locate import line_statement_at
+from coro_ls.engine.versions import grammar_for, running_version
 
 SOURCE = (
     "async def main(source, lock):\n"

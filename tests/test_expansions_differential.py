@@ -12,7 +12,7 @@ import pytest
 from expansions import wrong_forms
 from expansions.harness import check, generate
 
-from coro_ls.expansions import names, render
+from coro_ls.editing.expansions import names, render
 
 # Programs whose managers suppress the GeneratorExit of aclose() leave async generators that
 # asyncio reports as "ignored GeneratorExit": the same before and after, and not a failure.

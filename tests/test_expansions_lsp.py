@@ -17,8 +17,8 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from coro_ls.expansions import apply_edits, expand, find_expandable
-from coro_ls.versions import grammar_for, running_version
+from coro_ls.editing.expansions import apply_edits, expand, find_expandable
+from coro_ls.engine.versions import grammar_for, running_version
 
 TIMEOUT = 30.0
 URI = "file:///tmp/coro_ls_tests/expansions.py"

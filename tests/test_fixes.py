@@ -20,11 +20,11 @@ import pytest
 from corpus import Judged, corpus
 from oracle import ForeignSyntaxError, cpython_findings
 
-from coro_ls import engine
-from coro_ls.finding_scopes import FindingScopes
-from coro_ls.findings import Finding
-from coro_ls.fixes import NOT_FORWARDED, Fix, apply_edits, quick_fixes
-from coro_ls.scopes import Kind
+from coro_ls.editing.fixes import NOT_FORWARDED, Fix, apply_edits, quick_fixes
+from coro_ls.engine import checker as engine
+from coro_ls.engine.finding_scopes import FindingScopes
+from coro_ls.engine.findings import Finding
+from coro_ls.engine.scopes import Kind
 
 
 def fixes_for(source: str, top_level_await: bool = False) -> tuple[list[Finding], list[Fix]]:

@@ -17,11 +17,11 @@ import pytest
 from corpus import generate
 from oracle import code_for
 
-from coro_ls import engine
-from coro_ls.finding_scopes import FindingScopes
-from coro_ls.fixes import MAKE_ASYNC_CODES, Edit, apply_edits, quick_fixes
-from coro_ls.scopes import Kind
-from coro_ls.versions import Version
+from coro_ls.editing.fixes import MAKE_ASYNC_CODES, Edit, apply_edits, quick_fixes
+from coro_ls.engine import checker as engine
+from coro_ls.engine.finding_scopes import FindingScopes
+from coro_ls.engine.scopes import Kind
+from coro_ls.engine.versions import Version
 
 VERSIONS = [(3, minor) for minor in range(8, 14)]
 

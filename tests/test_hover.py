@@ -14,10 +14,10 @@ import pytest
 from corpus import corpus
 from oracle import ForeignSyntaxError, cpython_findings
 
-from coro_ls import engine
-from coro_ls.expansions import expand, statement_at
-from coro_ls.findings import Finding
-from coro_ls.hover import HoverText, hover_at
+from coro_ls.editing.expansions import expand, statement_at
+from coro_ls.editing.hover import HoverText, hover_at
+from coro_ls.engine import checker as engine
+from coro_ls.engine.findings import Finding
 
 SAMPLE = corpus()[1::8]
 ALLOWED, NOT_ALLOWED, NOT_JUDGED = "Allowed here", "Not allowed here", "Not judged"

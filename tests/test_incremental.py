@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from parso.utils import split_lines
 
-from coro_ls.engine import check_source
-from coro_ls.incremental import IncrementalDocument
+from coro_ls.engine.checker import check_source
+from coro_ls.engine.incremental import IncrementalDocument
 
 SAMPLE = '''"""A module with coroutine mistakes."""
 import asyncio

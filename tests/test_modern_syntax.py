@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coro_ls import modern_syntax
-from coro_ls.modern_syntax import (
+from coro_ls.syntax import modern_syntax
+from coro_ls.syntax.modern_syntax import (
     CaseRegion,
     ExceptStarRegion,
     MatchRegion,

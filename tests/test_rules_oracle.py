@@ -21,8 +21,8 @@ import pytest
 from corpus import Judged, corpus, summary
 from oracle import OracleFinding
 
-from coro_ls.engine import check_source
-from coro_ls.versions import format_version, running_version
+from coro_ls.engine.checker import check_source
+from coro_ls.engine.versions import format_version, running_version
 
 CORPUS = corpus()
 RULES = ("CORO101", "CORO102", "CORO103", "CORO104", "CORO105", "CORO106", "CORO107")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from packaging.specifiers import SpecifierSet  # pytest depends on packaging
 
-from coro_ls import pyproject, settings, suppression
-from coro_ls.engine import check_source
-from coro_ls.settings import CAMEL_KEYS, KEBAB_KEYS, Layer, Settings, merge, parse_layer
-from coro_ls.versions import SUPPORTED, running_version
+from coro_ls.config import pyproject, settings, suppression
+from coro_ls.config.settings import CAMEL_KEYS, KEBAB_KEYS, Layer, Settings, merge, parse_layer
+from coro_ls.engine.checker import check_source
+from coro_ls.engine.versions import SUPPORTED, running_version
 
 # -- validation ----------------------------------------------------------------------------
 

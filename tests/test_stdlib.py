@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 from oracle import SourceLines, cpython_findings
 
-from coro_ls.engine import check_source
-from coro_ls.versions import Version, running_version
+from coro_ls.engine.checker import check_source
+from coro_ls.engine.versions import Version, running_version
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 PY313_STDLIB = Path("/root/.pyenv/versions/3.13.0/lib/python3.13")

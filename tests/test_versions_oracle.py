@@ -3,7 +3,7 @@
 The whole generated corpus (tests/corpus.py: every row of the reference's rule table, its
 scope matrix, slot table, nesting, top-level-await and future-import variants, random and
 multi-error files) is judged by each installed CPython 3.8-3.13 in one subprocess per version
-(tests/version_oracle_runner.py), and compared with :func:`coro_ls.engine.check_source` for
+(tests/version_oracle_runner.py), and compared with :func:`coro_ls.engine.checker.check_source` for
 that target: the set of (line, code) first, then CPython's wording.  Cases an interpreter's
 parser rejects are not valid code for that version and are left out.
 
@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from corpus import corpus, generate
 
-from coro_ls.engine import check_source
-from coro_ls.versions import Version
+from coro_ls.engine.checker import check_source
+from coro_ls.engine.versions import Version
 
 RUNNER = Path(__file__).with_name("version_oracle_runner.py")
 Case = tuple[str, bool]

@@ -1,4 +1,8 @@
-"""The LSP server.  The only package of coro-ls that imports pygls or lsprotocol."""
+"""The LSP server: handlers, the document store, conversion to LSP types at the edge.
+
+The only package of coro-ls that imports pygls or lsprotocol; may import ``engine``,
+``syntax``, ``editing`` and ``config``.
+"""
 
 from __future__ import annotations
 

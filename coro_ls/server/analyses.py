@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import weakref
 
-from coro_ls import engine
-from coro_ls.scopes import Analysis
+from coro_ls.engine import checker as engine
+from coro_ls.engine.scopes import Analysis
 from coro_ls.server.documents import Document
 
 _cache: weakref.WeakKeyDictionary[Document, tuple[int, Analysis]] = weakref.WeakKeyDictionary()

@@ -9,7 +9,7 @@ from importlib import metadata
 
 from lsprotocol import types
 
-from coro_ls.findings import Finding
+from coro_ls.engine.findings import Finding
 from coro_ls.server import positions
 
 logger = logging.getLogger(__name__)

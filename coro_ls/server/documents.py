@@ -23,11 +23,11 @@ from parso.grammar import Grammar
 from parso.python.diff import DiffParser
 from parso.python.tree import Module
 
-from coro_ls.findings import Finding
-from coro_ls.findings import Position as ParsoPosition
-from coro_ls.incremental import IncrementalDocument
+from coro_ls.engine.findings import Finding
+from coro_ls.engine.findings import Position as ParsoPosition
+from coro_ls.engine.incremental import IncrementalDocument
+from coro_ls.engine.versions import Version, grammar_for, running_version
 from coro_ls.server import positions
-from coro_ls.versions import Version, grammar_for, running_version
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class Document:
     """One open document.  Only the event-loop thread may touch it: its trees are updated in
     place, so nodes must not be kept across edits either.
 
-    The text and the findings live in an :class:`~coro_ls.incremental.IncrementalDocument`,
+    The text and the findings live in an :class:`~coro_ls.engine.incremental.IncrementalDocument`,
     which re-parses and re-checks only the top-level blocks an edit touches.  A whole-file
     tree for the features that need one (code actions, hover) is brought up to date lazily,
     when asked for, by a diff parser owned by the document (never parso's process-wide

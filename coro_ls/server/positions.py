@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from coro_ls.findings import Position as ParsoPosition
+from coro_ls.engine.findings import Position as ParsoPosition
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 BOM = "\ufeff"

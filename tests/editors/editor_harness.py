@@ -2,7 +2,7 @@
 
 Each editor test runs a real editor headless with a driver script (``nvim_driver.lua``,
 ``eglot_driver.el``) that records what the editor shows into a JSON file; the tests compare
-that with :func:`coro_ls.engine.check_source` converted to the editor's columns.
+that with :func:`coro_ls.engine.checker.check_source` converted to the editor's columns.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any, NoReturn
 
 import pytest
 
-from coro_ls.engine import check_source
-from coro_ls.findings import Finding
+from coro_ls.engine.checker import check_source
+from coro_ls.engine.findings import Finding
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -87,7 +87,7 @@ def setting_findings(target: str | None) -> list[Finding]:
     Unset, the server follows the Python running it (the sample project names none), which is
     the Python running the tests.
     """
-    from coro_ls.versions import parse_version
+    from coro_ls.engine.versions import parse_version
 
     findings = check_source(SETTING_SAMPLE, target=parse_version(target) if target else None)
     if target is None:
@@ -104,8 +104,8 @@ def expected_expansion() -> str:
     The editor must end up with the same text after applying the server's edits in its own
     position units.
     """
-    from coro_ls.expansions import apply_edits, expand, find_expandable
-    from coro_ls.versions import grammar_for, running_version
+    from coro_ls.editing.expansions import apply_edits, expand, find_expandable
+    from coro_ls.engine.versions import grammar_for, running_version
 
     module = grammar_for(running_version()).parse(SAMPLE)
     statement = find_expandable(SAMPLE, module, (ACTION_LINE, ACTION_COLUMN))

@@ -32,7 +32,7 @@ from editor_harness import (
     setting_findings,
 )
 
-from coro_ls.findings import Finding
+from coro_ls.engine.findings import Finding
 
 HINTS = {
     "eglot": "apt-get install emacs-nox elpa-eglot (Debian 12: Emacs 28.2, eglot 1.9)",

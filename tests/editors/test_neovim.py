@@ -30,7 +30,7 @@ from editor_harness import (
     under_ci,
 )
 
-from coro_ls.findings import Finding
+from coro_ls.engine.findings import Finding
 
 LEGACY_HINT = "apt-get install neovim (Debian 12 ships 0.7.2)"
 MODERN_HINT = (

@@ -40,8 +40,8 @@ from vscode_session import (
     run_session,
 )
 
-from coro_ls.engine import check_source
-from coro_ls.findings import Finding
+from coro_ls.engine.checker import check_source
+from coro_ls.engine.findings import Finding
 
 # An unsaved buffer (File > New File, language Python): no file, no pyproject, same checks.
 UNTITLED = "def handler(event):\n    data = await event.read()\n    return data\n"

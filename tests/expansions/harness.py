@@ -23,8 +23,8 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from coro_ls.expansions import apply_edits, expand, iter_statements
-from coro_ls.versions import grammar_for, running_version
+from coro_ls.editing.expansions import apply_edits, expand, iter_statements
+from coro_ls.engine.versions import grammar_for, running_version
 
 TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 

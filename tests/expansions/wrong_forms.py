@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from coro_ls.expansions import render
-from coro_ls.expansions.locate import Statement
+from coro_ls.editing.expansions import render
+from coro_ls.editing.expansions.locate import Statement
 
 
 def seed_section_with(statement: Statement, context: render._Context) -> str:

@@ -212,7 +212,7 @@ def utf16_column(text: str, line: int, column: int) -> int:
 
 def engine_keys(text: str) -> list[tuple[Any, ...]]:
     """What a fresh check of ``text`` gives, in the shape of :func:`keys` (UTF-16 columns)."""
-    from coro_ls.engine import check_source
+    from coro_ls.engine.checker import check_source
 
     return sorted(
         (

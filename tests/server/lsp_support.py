@@ -83,7 +83,7 @@ def expected(text: str, encoding: str, *args: str) -> list[Key]:
 
 def expected_in_process(text: str, encoding: str) -> list[Key]:
     """As :func:`expected`, from the engine ``coro-ls check`` calls, without a process."""
-    from coro_ls.engine import check_source
+    from coro_ls.engine.checker import check_source
 
     return sorted(
         (

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from lsprotocol import types
 
-from coro_ls import engine
-from coro_ls.incremental import IncrementalDocument
+from coro_ls.engine import checker as engine
+from coro_ls.engine.incremental import IncrementalDocument
 from coro_ls.server.app import CoroLanguageServer, create_server
 from coro_ls.server.capabilities import ClientSupport
 

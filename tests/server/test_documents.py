@@ -16,9 +16,9 @@ from lsprotocol import types
 from parso.python.diff import DiffParser
 from parso.utils import split_lines
 
-from coro_ls import engine
+from coro_ls.engine import checker as engine
+from coro_ls.engine.versions import SUPPORTED, grammar_for, running_version
 from coro_ls.server.documents import Document, DocumentStore, UnappliableEdit
-from coro_ls.versions import SUPPORTED, grammar_for, running_version
 
 TEXT_CHARS = st.sampled_from(list("ab :\t\n\r\x0c\u2028\x85é🐍") + ["\r\n", "await "])
 

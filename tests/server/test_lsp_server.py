@@ -97,14 +97,14 @@ async def test_serves_over_tcp() -> None:
 # The real engine, except that it fails on any document containing BOOM: a bug in a rule.
 FAULTY = """
 import sys
-from coro_ls.incremental import IncrementalDocument
+from coro_ls.engine.incremental import IncrementalDocument
 real = IncrementalDocument.findings
 def findings(self):
     if "BOOM" in self.text:
         raise RuntimeError("injected failure")
     return real(self)
 IncrementalDocument.findings = findings
-from coro_ls.cli import main
+from coro_ls.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 FAULTY_COMMAND = [sys.executable, "-c", FAULTY]

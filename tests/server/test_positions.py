@@ -9,8 +9,8 @@ from lsp_support import ENCODINGS, unit_width
 from lsprotocol import types
 from parso.utils import split_lines
 
+from coro_ls.engine.versions import grammar_for, running_version
 from coro_ls.server import positions
-from coro_ls.versions import grammar_for, running_version
 
 # Lines mixing ASCII, 2- and 3-byte characters, astral ones (two UTF-16 units) and the line
 # separators LSP does not break at (form feed, U+2028, U+0085).

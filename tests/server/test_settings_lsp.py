@@ -18,7 +18,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from coro_ls.engine import check_source
+from coro_ls.engine.checker import check_source
 
 TIMEOUT = 20.0
 COMMAND = [sys.executable, "-m", "coro_ls"]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified
 
-from coro_ls.expansions import Statement, expand, find_expandable
+from coro_ls.editing.expansions import Statement, expand, find_expandable
 from coro_ls.server import positions
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""``textDocument/hover``: the explanations of :mod:`coro_ls.hover`.
+"""``textDocument/hover``: the explanations of :mod:`coro_ls.editing.hover`.
 
 Markdown or plain text, whichever the client lists first in ``hover.contentFormat``
 (plain text when it lists neither).
@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from coro_ls import hover, rules
+from coro_ls.editing import hover
+from coro_ls.engine import rules
 from coro_ls.server import positions
 from coro_ls.server.analyses import analysis_of
 

@@ -1,4 +1,4 @@
-"""Code actions ``quickfix``: the fixes of :mod:`coro_ls.fixes` for coro-ls diagnostics.
+"""Code actions ``quickfix``: the fixes of :mod:`coro_ls.editing.fixes` for coro-ls diagnostics.
 
 Offered for the coro-ls diagnostics the client sends in ``context.diagnostics`` and for any
 coro-ls finding whose range touches the requested range.  Each action lists, in
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from coro_ls import fixes
-from coro_ls.findings import Finding
+from coro_ls.editing import fixes
+from coro_ls.engine.findings import Finding
 from coro_ls.server import diagnostics, positions
 from coro_ls.server.analyses import analysis_of
 

@@ -1,6 +1,6 @@
 """Settings in the server: where they come from, and what they do to each document.
 
-Sources, highest first (see :mod:`coro_ls.settings`): the editor's settings (section
+Sources, highest first (see :mod:`coro_ls.config.settings`): the editor's settings (section
 ``coroLs``, pulled with ``workspace/configuration`` at ``initialized`` and again on each
 ``workspace/didChangeConfiguration``; pushed in that notification's ``settings`` by clients
 that cannot be asked), ``initializationOptions``, ``[tool.coro-ls]`` of the document's nearest
@@ -25,9 +25,8 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.uris import to_fs_path
 
-from coro_ls import pyproject, suppression
-from coro_ls.server.features import notebooks
-from coro_ls.settings import (
+from coro_ls.config import pyproject, suppression
+from coro_ls.config.settings import (
     Layer,
     Settings,
     SettingWarning,
@@ -35,6 +34,7 @@ from coro_ls.settings import (
     merge,
     parse_layer,
 )
+from coro_ls.server.features import notebooks
 
 if TYPE_CHECKING:
     from coro_ls.server.app import CoroLanguageServer

@@ -1,0 +1,31 @@
+"""Inline expansions of ``async for`` and ``async with`` (pure: parso and text, no LSP).
+
+:func:`find_expandable` picks the statement a code action is about (the request's range on its
+header, or covering it); :func:`statement_at` picks the innermost statement containing a
+position (``coro-ls expand``); :func:`expand` returns the text edits, in parso coordinates.
+"""
+
+from __future__ import annotations
+
+from coro_ls.editing.edits import Edit, apply_edits
+from coro_ls.editing.expansions.locate import (
+    TITLES,
+    Statement,
+    WithItem,
+    find_expandable,
+    iter_statements,
+    statement_at,
+)
+from coro_ls.editing.expansions.render import expand
+
+__all__ = [
+    "TITLES",
+    "Edit",
+    "Statement",
+    "WithItem",
+    "apply_edits",
+    "expand",
+    "find_expandable",
+    "iter_statements",
+    "statement_at",
+]

@@ -1,0 +1,449 @@
+"""Which ``async for`` / ``async with`` statements a document holds, and which one a range means.
+
+parso 0.8.7 cannot parse the parenthesised form ``async with (A() as a, B() as b):`` (and reads
+``async with (A(), B()):`` as one tuple, which CPython 3.9+ does not).  Those headers are found
+in the token stream; the document is then parsed once more with each such parenthesised group
+replaced by ``(`` + its newlines + ``)``, which keeps every line of every body where it was.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from parso.python import tree
+from parso.python.token import PythonTokenTypes
+from parso.python.tokenize import tokenize
+from parso.tree import BaseNode, NodeOrLeaf
+from parso.utils import parse_version_string, split_lines
+
+from coro_ls.editing.expansions.text import Lines, to_document
+from coro_ls.engine.findings import Position
+from coro_ls.engine.versions import Version, format_version, grammar_for, running_version
+
+TITLES = {
+    "for": "Inline expansion of 'async for'",
+    "with": "Inline expansion of 'async with'",
+}
+"""The code actions' titles, by statement kind."""
+
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+@dataclass(frozen=True)
+class WithItem:
+    expression: str
+    """The context manager expression's source text."""
+    target: str | None
+    """The ``as`` target's source text, if any."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One ``async for`` or ``async with`` statement (holds parso nodes: not to keep)."""
+
+    kind: str
+    """``"for"`` or ``"with"``."""
+    start: Position
+    """Where ``async`` starts."""
+    header_end: Position
+    """Just after the header's colon."""
+    end: Position
+    """The statement's exclusive end (column 0 of the line after its last newline, usually)."""
+    last_token_end: Position
+    """The end of its last token (before the final newline and any trailing comment)."""
+    node: tree.PythonNode
+    """The ``async_stmt`` node, in :attr:`tree_source`'s tree."""
+    tree_source: str
+    """The text :attr:`node` was parsed from: the document, or the document with parenthesised
+    ``async with`` items blanked out (same lines, same positions outside those headers)."""
+    items: tuple[WithItem, ...] = ()
+    """For ``with``: the items, in order."""
+    header_comments: tuple[str, ...] = ()
+    """Comments inside a parenthesised ``async with`` header (the items cannot carry them)."""
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind]
+
+
+@dataclass(frozen=True)
+class _ParenHeader:
+    """An ``async with ( ... ):`` whose parentheses hold items, not one expression."""
+
+    async_pos: Position
+    open_pos: Position
+    close_end: Position
+    colon_end: Position
+    items: tuple[WithItem, ...]
+    comments: tuple[str, ...]
+
+
+def _readable(
+    source: str, module: tree.Module, version: Version
+) -> tuple[tree.Module, str, dict[Position, _ParenHeader]]:
+    """The tree to search, its source, and the parenthesised ``async with`` headers by the
+    position of their ``async``: parso cannot parse those headers, so they are blanked and
+    the source parsed again (3.9+; before that they are not ``with`` items)."""
+    headers = _paren_headers(source, version) if version >= (3, 9) else []
+    if not headers:
+        return module, source, {}
+    tree_source = _blank_headers(source, headers)
+    return (
+        grammar_for(version).parse(tree_source),
+        tree_source,
+        {header.async_pos: header for header in headers},
+    )
+
+
+def iter_statements(
+    source: str, module: tree.Module, *, version: Version | None = None
+) -> Iterator[Statement]:
+    """Every ``async for`` / ``async with`` statement of the document, outer before inner."""
+    module, tree_source, by_start = _readable(source, module, version or running_version())
+    for node in _walk(module):
+        if not _is_statement_node(node):
+            continue
+        statement = _statement(
+            node,  # type: ignore[arg-type]
+            tree_source,
+            by_start.get(node.start_pos),
+            source,
+        )
+        if statement is not None:
+            yield statement
+
+
+def find_expandable(
+    source: str,
+    module: tree.Module,
+    start: Position,
+    end: Position | None = None,
+    *,
+    version: Version | None = None,
+) -> Statement | None:
+    """The innermost statement whose header holds the range, or that the range covers.
+
+    Only the ancestors of the leaf at the range's start are looked at (a code action request
+    comes with every cursor move): the statement's header, or the indentation before it.
+    """
+    end = end or start
+    module, tree_source, by_start = _readable(source, module, version or running_version())
+    try:
+        leaf = module.get_leaf_for_position(start, include_prefixes=True)
+    except ValueError:
+        return None
+    leaves = [leaf] if leaf is not None else []
+    following = leaf.get_next_leaf() if leaf is not None else None
+    if leaf is not None and leaf.end_pos <= start and following is not None:
+        leaves.insert(0, following)  # parso's boundary quirk gave the earlier leaf
+    for candidate in leaves:
+        node = candidate.parent
+        while node is not None:
+            if _is_statement_node(node):
+                statement = _statement(
+                    node,  # type: ignore[arg-type]
+                    tree_source,
+                    by_start.get(node.start_pos),
+                    source,
+                )
+                if statement is not None and _range_selects(statement, start, end):
+                    return statement
+            node = node.parent
+    return None
+
+
+def _range_selects(statement: Statement, start: Position, end: Position) -> bool:
+    on_header = statement.start <= start and end <= statement.header_end
+    line_start = (statement.start[0], 0)
+    covers = line_start <= start <= statement.start and (
+        statement.last_token_end <= end <= max(statement.end, statement.last_token_end)
+    )
+    return on_header or covers
+
+
+def _is_statement_node(node: NodeOrLeaf) -> bool:
+    return (
+        isinstance(node, tree.PythonNode)
+        and node.type == "async_stmt"
+        and node.children[1].type in ("for_stmt", "with_stmt")
+    )
+
+
+def statement_at(
+    source: str, module: tree.Module, position: Position, *, version: Version | None = None
+) -> Statement | None:
+    """The innermost statement that contains ``position`` (header or body)."""
+    best: Statement | None = None
+    for statement in iter_statements(source, module, version=version):
+        if statement.start <= position <= statement.last_token_end and (
+            best is None or statement.start > best.start
+        ):
+            best = statement
+    return best
+
+
+def line_statement_at(
+    source: str, module: tree.Module, line: int, *, version: Version | None = None
+) -> Statement | None:
+    """The innermost statement whose lines include ``line``."""
+    best: Statement | None = None
+    for statement in iter_statements(source, module, version=version):
+        if statement.start[0] <= line <= statement.last_token_end[0] and (
+            best is None or statement.start > best.start
+        ):
+            best = statement
+    return best
+
+
+def _walk(node: NodeOrLeaf) -> Iterator[NodeOrLeaf]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, BaseNode):
+            stack.extend(reversed(current.children))
+
+
+def _statement(
+    node: tree.PythonNode, tree_source: str, header: _ParenHeader | None, source: str
+) -> Statement | None:
+    compound = node.children[1]
+    lines = split_lines(tree_source, keepends=True)
+    async_line = lines[node.start_pos[0] - 1]
+    if async_line[: node.start_pos[1]].strip():
+        return None  # not at the start of its line: nothing sensible to indent from
+    if compound.type == "for_stmt":
+        if len(compound.children) < 6 or compound.children[4] != ":":
+            return None
+        colon = compound.children[4]
+        items: tuple[WithItem, ...] = ()
+    else:
+        colon = compound.children[-2]
+        if colon != ":":
+            return None
+        if header is not None:
+            items = header.items
+        else:
+            items = tuple(_parso_items(compound.children[1:-2]))
+            if not items:
+                return None
+    header_end = colon.end_pos
+    end = compound.end_pos
+    last = compound.get_last_leaf()
+    if last.type == "newline":
+        last_end = last.start_pos
+    else:
+        last_end = last.end_pos
+    if header is not None:
+        header_end = header.colon_end
+        blanked, document = Lines(tree_source), Lines(source)
+        end = to_document(end, blanked, document)
+        last_end = to_document(last_end, blanked, document)
+    return Statement(
+        kind="for" if compound.type == "for_stmt" else "with",
+        start=node.start_pos,
+        header_end=header_end,
+        end=end,
+        last_token_end=last_end,
+        node=node,
+        tree_source=tree_source,
+        items=items,
+        header_comments=header.comments if header is not None else (),
+    )
+
+
+def _parso_items(children: list[NodeOrLeaf]) -> Iterator[WithItem]:
+    for child in children:
+        if child == ",":
+            continue
+        if isinstance(child, BaseNode) and child.type == "with_item":
+            expression, _as, target = child.children
+            yield WithItem(_code(expression), _code(target))
+        else:
+            yield WithItem(_code(child), None)
+
+
+def _code(node: NodeOrLeaf) -> str:
+    return node.get_code(include_prefix=False)
+
+
+# --- parenthesised ``async with`` items, from the tokens ---------------------------------
+
+
+_PAREN_HEADER = re.compile(r"\basync[ \t]+with[ \t]*\(")
+_HEADER_TOKENS = 5000
+"""Tokens read from an ``async with (`` before giving up on finding its colon."""
+
+
+class _Token(NamedTuple):
+    type: PythonTokenTypes
+    string: str
+    start_pos: Position
+    end_pos: Position
+    prefix: str
+
+
+def _paren_headers(source: str, version: Version) -> list[_ParenHeader]:
+    """Headers found by a cheap search, each then tokenized from its ``async`` only.
+
+    A match inside a string or comment yields no statement: the tree has none there.
+    """
+    offsets = _line_offsets(source)
+    found = []
+    for match in _PAREN_HEADER.finditer(source):
+        line = bisect.bisect_right(offsets, match.start())
+        column = match.start() - offsets[line - 1]
+        tokens = _tokens_from(source[match.start() :], (line, column), version)
+        header = _paren_header(tokens, 0, source, offsets)
+        if header is not None:
+            found.append(header)
+    return found
+
+
+def _tokens_from(text: str, origin: Position, version: Version) -> list[_Token]:
+    tokens: list[_Token] = []
+    depth = 0
+    stream = tokenize(text, version_info=parse_version_string(format_version(version)))
+    for token in itertools.islice(stream, _HEADER_TOKENS):
+        tokens.append(
+            _Token(
+                token.type,
+                token.string,
+                _shift(token.start_pos, origin),
+                _shift(token.end_pos, origin),
+                token.prefix,
+            )
+        )
+        if token.type == PythonTokenTypes.OP:
+            depth += (token.string in _OPEN) - (token.string in _CLOSE)
+            if depth <= 0 and token.string == ":":
+                break
+    return tokens
+
+
+def _shift(position: Position, origin: Position) -> Position:
+    line, column = position
+    if line == 1:
+        return (origin[0], origin[1] + column)
+    return (origin[0] + line - 1, column)
+
+
+def _paren_header(tokens, index, source, offsets) -> _ParenHeader | None:  # type: ignore[no-untyped-def]
+    open_token = tokens[index + 2]
+    depth = 0
+    inner = []
+    close = None
+    for position in range(index + 2, len(tokens)):
+        token = tokens[position]
+        if token.type in (PythonTokenTypes.ENDMARKER, PythonTokenTypes.INDENT):
+            return None
+        if token.type == PythonTokenTypes.NEWLINE:
+            return None  # a logical line ended inside the parentheses: broken code
+        if token.string in _OPEN and token.type == PythonTokenTypes.OP:
+            depth += 1
+        elif token.string in _CLOSE and token.type == PythonTokenTypes.OP:
+            depth -= 1
+            if depth == 0:
+                close = position
+                break
+        if position > index + 2:
+            inner.append((token, depth))
+    if close is None or close + 1 >= len(tokens) or tokens[close + 1].string != ":":
+        return None
+    groups: list[list] = [[]]
+    for token, depth in inner:
+        if depth == 1 and token.string == "," and token.type == PythonTokenTypes.OP:
+            groups.append([])
+        else:
+            groups[-1].append((token, depth))
+    if not groups[-1]:
+        groups.pop()  # a trailing comma
+    has_top_level_as = any(
+        depth == 1 and token.string == "as" for group in groups for token, depth in group
+    )
+    if len(groups) < 2 and not has_top_level_as and len(inner) == sum(map(len, groups)):
+        return None  # one parenthesised expression: parso reads it right
+    items = []
+    for group in groups:
+        if not group:
+            return None
+        first_token = group[0][0]
+        if first_token.string in ("*", "**", "yield"):
+            return None
+        if any(d == 1 and t.string in (":=", "for", "async") for t, d in group):
+            return None
+        split = [i for i, (t, d) in enumerate(group) if d == 1 and t.string == "as"]
+        if len(split) > 1:
+            return None
+        if split:
+            expression, target = group[: split[0]], group[split[0] + 1 :]
+            if not expression or not target:
+                return None
+            items.append(
+                WithItem(_slice(source, offsets, expression), _slice(source, offsets, target))
+            )
+        else:
+            items.append(WithItem(_slice(source, offsets, group), None))
+    close_token = tokens[close]
+    colon_token = tokens[close + 1]
+    comments = tuple(
+        line.strip()
+        for token in tokens[index + 3 : close + 2]
+        for line in token.prefix.splitlines()
+        if line.strip().startswith("#")
+    )
+    return _ParenHeader(
+        async_pos=tokens[index].start_pos,
+        open_pos=open_token.start_pos,
+        close_end=(close_token.start_pos[0], close_token.start_pos[1] + 1),
+        colon_end=(colon_token.start_pos[0], colon_token.start_pos[1] + 1),
+        items=tuple(items),
+        comments=comments,
+    )
+
+
+def _slice(source: str, offsets: list[int], group: list) -> str:  # type: ignore[type-arg]
+    first, last = group[0][0], group[-1][0]
+    start = _offset(offsets, first.start_pos)
+    end = _offset(offsets, last.end_pos)
+    text = source[start:end]
+    breaks_at_top = any(
+        depth == 1 and following.start_pos[0] > token.end_pos[0]
+        for (token, depth), (following, _) in zip(group, group[1:])
+    )
+    if breaks_at_top:
+        # Taken out of the brackets that let it span lines: its own parentheses keep it whole.
+        text = f"({text})"
+    return text
+
+
+def _line_offsets(source: str) -> list[int]:
+    offsets = [0]
+    for line in split_lines(source, keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def _offset(offsets: list[int], position: Position) -> int:
+    return offsets[position[0] - 1] + position[1]
+
+
+def _blank_headers(source: str, headers: list[_ParenHeader]) -> str:
+    offsets = _line_offsets(source)
+    pieces = []
+    cursor = 0
+    for header in headers:
+        start = _offset(offsets, header.open_pos)
+        end = _offset(offsets, header.close_end)
+        region = source[start:end]
+        newlines = "".join(line[len(line.rstrip("\r\n")) :] for line in split_lines(region, True))
+        pieces.append(source[cursor:start])
+        pieces.append("(" + newlines + ")")
+        cursor = end
+    pieces.append(source[cursor:])
+    return "".join(pieces)

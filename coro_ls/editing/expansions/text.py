@@ -1,0 +1,140 @@
+"""Text helpers for moving code: offsets, line endings, indentation units, re-indenting."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from parso.python.token import PythonTokenTypes
+from parso.python.tokenize import tokenize
+from parso.utils import parse_version_string, split_lines
+
+from coro_ls.engine.findings import Position
+from coro_ls.engine.versions import Version, format_version
+
+
+class Lines:
+    """A text's lines (as parso splits them) and position <-> offset conversion."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = split_lines(text, keepends=True)
+        self._offsets = [0]
+        for line in self.lines:
+            self._offsets.append(self._offsets[-1] + len(line))
+
+    def offset(self, position: Position) -> int:
+        return self._offsets[position[0] - 1] + position[1]
+
+    def slice(self, start: Position, end: Position) -> str:
+        return self.text[self.offset(start) : self.offset(end)]
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1]
+
+
+def document_newline(text: str) -> str:
+    """The document's line ending: that of its first line break, ``\\n`` when it has none."""
+    for index, char in enumerate(text):
+        if char == "\r":
+            return "\r\n" if text[index + 1 : index + 2] == "\n" else "\r"
+        if char == "\n":
+            return "\n"
+    return "\n"
+
+
+def indentation_unit(lines: Lines) -> str:
+    """The step most blocks of the file indent by (a tab, or N spaces); four spaces if none.
+
+    Read from the lines: a line ending with ``:`` followed by a deeper one opens a block (lines
+    inside strings rarely look like that, and a majority vote outweighs them).
+    """
+    steps: Counter[str] = Counter()
+    previous: str | None = None
+    for line in lines.lines:
+        code = line.rstrip("\r\n")
+        stripped = code.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = code[: len(code) - len(code.lstrip(" \t"))]
+        if previous is not None and indent.startswith(previous) and indent != previous:
+            steps[indent[len(previous) :]] += 1
+        previous = indent if stripped.split("#", 1)[0].rstrip().endswith(":") else None
+    if not steps:
+        return "    "
+    return steps.most_common(1)[0][0]
+
+
+def string_continuation_lines(text: str, version: Version, first_line: int = 1) -> set[int]:
+    """Lines that begin inside a string literal (their leading whitespace is part of a value).
+
+    ``text`` may be one statement of a document starting at ``first_line``: strings cannot
+    cross a statement's boundary, so its own tokens tell.
+    """
+    frozen: set[int] = set()
+    fstring_starts: list[int] = []
+    shift = first_line - 1
+    for token in tokenize(text, version_info=parse_version_string(format_version(version))):
+        if token.type == PythonTokenTypes.FSTRING_START:
+            fstring_starts.append(token.start_pos[0] + shift)
+        elif token.type == PythonTokenTypes.FSTRING_END and fstring_starts:
+            first = fstring_starts.pop()
+            frozen.update(range(first + 1, token.start_pos[0] + shift + 1))
+        elif token.type in (PythonTokenTypes.STRING, PythonTokenTypes.ERRORTOKEN):
+            frozen.update(range(token.start_pos[0] + shift + 1, token.end_pos[0] + shift + 1))
+    return frozen
+
+
+def shift_lines(
+    text: str,
+    first_line: int,
+    frozen: set[int],
+    base: str,
+    extra: str,
+    newline: str,
+    first_prefix: str | None = None,
+) -> str:
+    """Indent ``text`` (whole lines starting at ``first_line``) ``extra`` deeper, after ``base``.
+
+    Lines inside string literals and blank lines stay as they are; a comment line that is not
+    indented as deep as ``base`` stays too.  With ``first_prefix`` the first line (the rest of
+    a one-line body) gets that indentation instead.  The result ends with a line break.
+    """
+    out = []
+    for index, line in enumerate(split_lines(text, keepends=True)):
+        if not line:
+            continue
+        number = first_line + index
+        if index == 0 and first_prefix is not None:
+            out.append(first_prefix + line)
+        elif number in frozen or not line.strip():
+            out.append(line)
+        elif line.startswith(base):
+            out.append(base + extra + line[len(base) :])
+        elif line.lstrip().startswith("#"):
+            out.append(line)
+        else:
+            out.append(extra + line)
+    result = "".join(out)
+    if result and not result.endswith(("\n", "\r")):
+        result += newline
+    return result
+
+
+def to_document(position: Position, blanked: Lines, document: Lines) -> Position:
+    """Map a position of the blanked text to the document's coordinates.
+
+    Blanking only rewrites the inside of parentheses on a header, so a line of the two texts
+    differs in one middle stretch: columns in the common tail move by the length difference.
+    """
+    line, column = position
+    if line > len(blanked.lines) or line > len(document.lines):
+        return position
+    old, new = blanked.line(line), document.line(line)
+    if old == new:
+        return position
+    common = 0
+    while common < min(len(old), len(new)) and old[-1 - common] == new[-1 - common]:
+        common += 1
+    if column >= len(old) - common:
+        return (line, column + len(new) - len(old))
+    return position
