@@ -16,19 +16,21 @@ It prints one table; it asserts nothing about speed (the correctness check does 
 from __future__ import annotations
 
 import argparse
-import json
+import asyncio
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
 from pathlib import Path
-from queue import Empty, Queue
 from typing import Any
+
+# Run as a script, the repository root (where lsp_wire lives) is not on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lsp_wire import Connection, notification  # noqa: E402
 
 TYPED = "    await x"
 
@@ -71,129 +73,95 @@ def typing_position(text: str) -> tuple[int, int]:
     return target, len(lines[target])
 
 
-# -- a minimal LSP client over stdio ---------------------------------------------------------
+# -- a session over stdio (lsp_wire's client) ----------------------------------------------
+
+
+def _answer(message: dict[str, Any]) -> Any:
+    """Requests from the server: configuration gets "no settings", the rest nothing."""
+    if message["method"] == "workspace/configuration":
+        return [None] * len(message["params"]["items"])
+    return None
 
 
 class Client:
-    def __init__(self, command: list[str]) -> None:
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self.messages: Queue[dict[str, Any]] = Queue()
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
         self.next_id = 0
-        threading.Thread(target=self._read, daemon=True).start()
 
-    def _read(self) -> None:
-        stream = self.process.stdout
-        assert stream is not None
-        while True:
-            length = None
-            while True:
-                line = stream.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            assert length is not None
-            self.messages.put(json.loads(stream.read(length)))
-
-    def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
-        assert self.process.stdin is not None
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-        self.process.stdin.flush()
-
-    def request(self, method: str, params: Any) -> Any:
-        self.next_id += 1
-        self.send({"id": self.next_id, "method": method, "params": params})
-        while True:
-            message = self.messages.get(timeout=120)
-            if message.get("id") == self.next_id and "method" not in message:
-                return message.get("result")
-            self._answer(message)
-
-    def _answer(self, message: dict[str, Any]) -> None:
-        if "id" in message and "method" in message:  # a request from the server
-            result: Any = None
-            if message["method"] == "workspace/configuration":
-                result = [None] * len(message["params"]["items"])
-            self.send({"id": message["id"], "result": result})
+    @classmethod
+    async def start(cls, command: list[str], root: Path) -> Client:
+        connection = await Connection.start(
+            command=command, cwd=root, stderr=asyncio.subprocess.DEVNULL, answer=_answer
+        )
+        client = cls(connection)
+        capabilities = {
+            "general": {"positionEncodings": ["utf-16"]},
+            "textDocument": {"publishDiagnostics": {"versionSupport": True}},
+        }
+        await connection.initialized(os.getpid(), capabilities, root.as_uri(), timeout=120)
+        return client
 
     def notify(self, method: str, params: Any) -> None:
-        self.send({"method": method, "params": params})
+        self.connection.send(notification(method, params))
 
-    def diagnostics(self, uri: str, version: int | None, timeout: float = 300) -> list[dict]:
-        """Wait for the diagnostics of ``uri`` (for ``version`` when the server says it)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                message = self.messages.get(timeout=max(0.0, deadline - time.monotonic()))
-            except Empty:
-                raise TimeoutError(f"no diagnostics for {uri} version {version}") from None
-            if message.get("method") == "textDocument/publishDiagnostics":
-                params = message["params"]
-                published = params.get("version")
-                if params["uri"] == uri and (published is None or published == version):
-                    return params["diagnostics"]
-            else:
-                self._answer(message)
+    async def diagnostics(
+        self, uri: str, version: int | None, after: int, timeout: float = 300
+    ) -> list[dict]:
+        """The diagnostics of ``uri`` published after message ``after`` (for ``version`` when
+        the server says it)."""
+        try:
+            message = await self.connection.wait_for(
+                lambda m: (
+                    m.get("method") == "textDocument/publishDiagnostics"
+                    and m["params"]["uri"] == uri
+                    and m["params"].get("version") in (None, version)
+                ),
+                timeout,
+                after,
+            )
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no diagnostics for {uri} version {version}") from None
+        return message["params"]["diagnostics"]
 
-    def start(self, root: Path) -> None:
-        self.request(
-            "initialize",
-            {
-                "processId": os.getpid(),
-                "rootUri": root.as_uri(),
-                "capabilities": {
-                    "general": {"positionEncodings": ["utf-16"]},
-                    "textDocument": {"publishDiagnostics": {"versionSupport": True}},
-                },
-            },
-        )
-        self.notify("initialized", {})
+    def mark(self) -> int:
+        """Where the messages still to come start."""
+        return len(self.connection.received)
 
-    def stop(self) -> int:
+    async def stop(self) -> int:
         """Shut down; return the server's peak resident set size in KiB (0 if unknown)."""
         peak = 0
         try:
-            with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
+            with open(f"/proc/{self.connection.process.pid}/status", encoding="ascii") as status:
                 for line in status:
                     if line.startswith("VmHWM:"):
                         peak = int(line.split()[1])
         except OSError:
             pass
         try:
-            self.request("shutdown", None)
-            self.notify("exit", None)
-            self.process.wait(timeout=10)
+            await self.connection.shutdown_and_exit(timeout=10)
         except Exception:
-            self.process.kill()
+            pass
+        await self.connection.stop()
         return peak
 
 
 # -- measuring -------------------------------------------------------------------------------
 
 
-def measure(command: list[str], text: str, repeats: int, check: bool) -> dict[str, Any]:
+async def measure(command: list[str], text: str, repeats: int, check: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         path = root / "bench.py"
         path.write_text(text, encoding="utf-8")
         uri = path.as_uri()
-        client = Client(command)
-        client.start(root)
+        client = await Client.start(command, root)
         started = time.perf_counter()
+        mark = client.mark()
         client.notify(
             "textDocument/didOpen",
             {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
         )
-        client.diagnostics(uri, 1)
+        await client.diagnostics(uri, 1, mark)
         opened = time.perf_counter() - started
         line, column = typing_position(text)
         version = 1
@@ -204,14 +172,16 @@ def measure(command: list[str], text: str, repeats: int, check: bool) -> dict[st
             # Open a new line in the function body; not timed.
             version += 1
             current = _apply(current, line, column, line, column, "\n")
+            mark = client.mark()
             _change(client, uri, version, line, column, line, column, "\n")
-            client.diagnostics(uri, version)
+            await client.diagnostics(uri, version, mark)
             for index, char in enumerate(TYPED):
                 version += 1
                 current = _apply(current, line + 1, index, line + 1, index, char)
+                mark = client.mark()
                 sent = time.perf_counter()
                 _change(client, uri, version, line + 1, index, line + 1, index, char)
-                diagnostics = client.diagnostics(uri, version)
+                diagnostics = await client.diagnostics(uri, version, mark)
                 latencies.append(time.perf_counter() - sent)
                 if check:
                     checked.append((current, diagnostics))
@@ -219,9 +189,10 @@ def measure(command: list[str], text: str, repeats: int, check: bool) -> dict[st
             version += 1
             end = len(TYPED)
             current = _apply(current, line, column, line + 1, end, "")
+            mark = client.mark()
             _change(client, uri, version, line, column, line + 1, end, "")
-            client.diagnostics(uri, version)
-        peak = client.stop()
+            await client.diagnostics(uri, version, mark)
+        peak = await client.stop()
     if check:
         _verify(checked)
     latencies.sort()
@@ -318,9 +289,9 @@ def main() -> int:
         lines = text.count("\n")
         row: dict[str, Any] = {"lines": lines, "compile": compile_time(text)}
         row["parse"] = parse_time(text)
-        row["coro"] = measure(coro, text, args.repeats, not args.no_check)
+        row["coro"] = asyncio.run(measure(coro, text, args.repeats, not args.no_check))
         if ruff:
-            row["ruff"] = measure([ruff, "server"], text, args.repeats, False)
+            row["ruff"] = asyncio.run(measure([ruff, "server"], text, args.repeats, False))
         rows.append(row)
         print(f"measured {lines} lines", file=sys.stderr)
     _print_table(rows)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
-import json
 import random
 import sys
 import time
@@ -27,7 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-COMMAND = [sys.executable, "-m", "coro_ls"]
+# Run as a script, the repository root (where lsp_wire lives) is not on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lsp_wire import (  # noqa: E402
+    SERVER_COMMAND,
+    Connection,
+    ServerStopped,
+    frame,
+    notification,
+    request,
+)
+
 PROBE_TIMEOUT = 15.0
 URI = "file:///fuzz.py"
 TEXT = "import asyncio\ndef f():\n    await g()\n    async with x:\n        pass\n"
@@ -184,14 +194,6 @@ class Stats:
     hangs: list[str] = field(default_factory=list)
 
 
-def frame(body: bytes) -> bytes:
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def encode(message: Any) -> bytes:
-    return json.dumps(message, allow_nan=True).encode("utf-8", "surrogatepass")
-
-
 def well_formed(rng: random.Random, method: str, msg_id: int) -> dict[str, Any]:
     is_request, params = TEMPLATES[method]
     message: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
@@ -246,76 +248,24 @@ def random_bytes(rng: random.Random) -> bytes:
     return blob.replace(b"\n", b" ") + b"\r\n\r\n"
 
 
-class Session:
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.sent = bytearray()
-        self.answers: dict[Any, dict[str, Any]] = {}
-        self.reading = asyncio.ensure_future(self._read())
-
-    async def _read(self) -> None:
-        stdout = self.process.stdout
-        assert stdout is not None
-        while True:
-            length = None
-            while True:
-                line = await stdout.readline()
-                if not line:
-                    return
-                if not line.strip():
-                    break
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            if length is None:
-                continue
-            message = json.loads(await stdout.readexactly(length))
-            if "method" not in message:
-                self.answers[message.get("id")] = message
-            elif "id" in message:  # a request from the server: answer it emptily
-                self.write(
-                    encode({"jsonrpc": "2.0", "id": message["id"], "result": None}), framed=True
-                )
-
-    def write(self, data: bytes, framed: bool = False) -> None:
-        data = frame(data) if framed else data
-        self.sent += data
-        assert self.process.stdin is not None
-        self.process.stdin.write(data)
-
-    async def probe(self, msg_id: str) -> str | None:
-        """None if the server answered ``msg_id``; else "crash" or "hang"."""
-        self.write(
-            encode(
-                {
-                    "jsonrpc": "2.0",
-                    "id": msg_id,
-                    "method": "textDocument/hover",
-                    "params": {"textDocument": DOC, "position": POSITION},
-                }
-            ),
-            framed=True,
-        )
-        deadline = time.monotonic() + PROBE_TIMEOUT
-        while time.monotonic() < deadline:
-            if msg_id in self.answers:
-                return None
-            if self.process.returncode is not None or self.reading.done():
-                return "crash"
-            await asyncio.sleep(0.005)
-        return "hang"
+async def probe(connection: Connection, msg_id: str) -> str | None:
+    """None if the server answered ``msg_id``; else "crash" or "hang"."""
+    hover = {"textDocument": DOC, "position": POSITION}
+    try:
+        await connection.call(msg_id, "textDocument/hover", hover, timeout=PROBE_TIMEOUT)
+    except ServerStopped:
+        return "crash"
+    except asyncio.TimeoutError:
+        return "crash" if connection.process.returncode is not None else "hang"
+    return None
 
 
 async def run_session(
     rng: random.Random, count: int, stats: Stats, out: Path, number: int
 ) -> None:
-    process = await asyncio.create_subprocess_exec(
-        *COMMAND,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    session = Session(process)
+    # Requests from the server are answered emptily.
+    session = await Connection.start(stderr=asyncio.subprocess.DEVNULL, answer=lambda _: None)
+    process = session.process
     stats.sessions += 1
     failure = None
     shut_down = False
@@ -323,9 +273,9 @@ async def run_session(
         # Lifecycle: usually in order, sometimes requests first (they must be refused).
         if rng.random() < 0.85:
             init = well_formed(rng, "initialize", 0)
-            session.write(encode(init), framed=True)
-            session.write(encode(well_formed(rng, "initialized", 0)), framed=True)
-            session.write(encode(well_formed(rng, "textDocument/didOpen", 0)), framed=True)
+            session.send(init)
+            session.send(well_formed(rng, "initialized", 0))
+            session.send(well_formed(rng, "textDocument/didOpen", 0))
         methods = [m for m in TEMPLATES if m not in ("shutdown", "exit")]
         exited = False
         for index in range(count):
@@ -333,7 +283,7 @@ async def run_session(
             if roll < 0.01:
                 # exit in the middle of a session: the server must end, with 0 only after an
                 # acknowledged shutdown.
-                session.write(encode(well_formed(rng, "exit", 0)), framed=True)
+                session.send(well_formed(rng, "exit", 0))
                 stats.messages += 1
                 exited = True
                 try:
@@ -345,7 +295,7 @@ async def run_session(
                         failure = "crash"
                 break
             if roll < 0.08:
-                session.write(random_bytes(rng))
+                session.send(random_bytes(rng))
                 stats.random_bytes += 1
             else:
                 message = well_formed(rng, rng.choice(methods), index + 1)
@@ -354,19 +304,16 @@ async def run_session(
                     stats.mutated += 1
                 if message.get("method") == "shutdown" and "id" in message:
                     shut_down = True
-                session.write(encode(message), framed=True)
+                session.send(message)
             stats.messages += 1
             if index % 10 == 9 or index == count - 1:
                 if shut_down:
                     break  # the probe would be refused after shutdown: end the session
-                failure = await session.probe(f"probe-{index}")
+                failure = await probe(session, f"probe-{index}")
                 if failure:
                     break
         if failure is None and not exited:
-            session.write(
-                encode({"jsonrpc": "2.0", "id": "end", "method": "shutdown"}), framed=True
-            )
-            session.write(encode({"jsonrpc": "2.0", "method": "exit"}), framed=True)
+            session.send(request("end", "shutdown"), notification("exit"))
             try:
                 status = await asyncio.wait_for(process.wait(), PROBE_TIMEOUT)
             except asyncio.TimeoutError:
@@ -376,17 +323,15 @@ async def run_session(
                 # the lifecycle was out of order (a refused initialize, exit without shutdown).
                 if status not in (0, 1):
                     failure = "crash"
-        for answer in session.answers.values():
+        answers = {m.get("id"): m for m in session.received if "method" not in m}
+        for answer in answers.values():
             code = answer.get("error", {}).get("code")
             if code is not None:
                 stats.answered_errors[code] = stats.answered_errors.get(code, 0) + 1
             if code == -32603:
                 stats.internal_errors.append(str(answer["error"].get("message"))[:300])
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        session.reading.cancel()
+        await session.stop()
     if failure:
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"session-{number}-{failure}.bin"
@@ -412,7 +357,7 @@ async def fuzz(
 
 
 async def replay(path: Path) -> int:
-    process = await asyncio.create_subprocess_exec(*COMMAND, stdin=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(*SERVER_COMMAND, stdin=asyncio.subprocess.PIPE)
     assert process.stdin is not None
     process.stdin.write(path.read_bytes())
     await process.stdin.drain()

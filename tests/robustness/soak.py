@@ -21,12 +21,9 @@ import sys
 import time
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from inprocess import InProcessServer, change_message, close_message, open_message  # noqa: E402
+from inprocess import InProcessServer, change_message, close_message, open_message
 
 SEED_TEXT = "import asyncio\n\n" + "".join(
     f"async def task{i}(q):\n    async for item in q:\n        await item\n\n"

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from lsp_support import to_units, wire_keys
 from oracle import cpython_findings
-from wire import Connection, did_open, keys, request, utf16_column
+
+from lsp_wire import Connection, did_open, request
 
 # Findings CPython reports in every case (the prefix of most documents).
 PREFIX = (
@@ -140,13 +142,13 @@ CASES: dict[str, Case] = {
 def oracle(judged: str) -> list[tuple[int, int, str, str]]:
     """CPython's findings as (LSP line, UTF-16 column, code, message)."""
     return sorted(
-        (line - 1, utf16_column(judged, line - 1, column), code, message)
+        (*to_units(judged, line - 1, column, "utf-16"), code, message)
         for line, column, code, message in cpython_findings(judged)
     )
 
 
 def starts(diagnostics: list[dict]) -> list[tuple[int, int, str, str]]:
-    return sorted((k[0], k[1], k[4], k[5]) for k in keys(diagnostics))
+    return sorted((*start, code, message) for start, _, code, message in wire_keys(diagnostics))
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -163,7 +165,7 @@ async def test_a_bad_document_gets_only_true_diagnostics_and_the_server_carries_
         # Publishes go out in the order of the opens: once the healthy document's is here,
         # the bad one's is too (or was given up, which must leave a reason in the log).
         healthy = await connection.published(HEALTHY_URI, 1, timeout=60)
-        assert [k[4] for k in keys(healthy)] == ["CORO103"]
+        assert [code for _, _, code, _ in wire_keys(healthy)] == ["CORO103"]
         published = [
             m["params"]["diagnostics"]
             for m in connection.received

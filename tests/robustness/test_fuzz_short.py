@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "fuzz" / "fuzz_server.py"
-
-
-def load_fuzzer():
-    spec = importlib.util.spec_from_file_location("fuzz_server", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_server"] = module
-    spec.loader.exec_module(module)
-    return module
+from fuzz import fuzz_server as fuzzer
 
 
 async def test_mutated_messages_and_random_bytes_neither_crash_nor_hang_the_server(
     tmp_path: Path,
 ) -> None:
-    fuzzer = load_fuzzer()
     stats = await fuzzer.fuzz(messages=500, seconds=None, seed=2026, per_session=125, out=tmp_path)
     assert stats.messages >= 500 and stats.sessions >= 4
     assert stats.mutated > 250 and stats.random_bytes > 10
@@ -31,7 +19,6 @@ async def test_mutated_messages_and_random_bytes_neither_crash_nor_hang_the_serv
 
 
 def test_a_reproducer_replays_into_a_server(tmp_path: Path) -> None:
-    fuzzer = load_fuzzer()
     reproducer = tmp_path / "session.bin"
     reproducer.write_bytes(fuzzer.frame(b'{"jsonrpc": "2.0", "method": "exit"}'))
     import asyncio
@@ -44,7 +31,6 @@ def test_every_method_the_server_handles_has_a_template() -> None:
 
     from coro_ls.server.app import create_server
 
-    fuzzer = load_fuzzer()
     # Pull diagnostics are registered at initialize, for clients that pull.
     server = InProcessServer(pull=True)
     try:

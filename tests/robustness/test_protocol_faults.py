@@ -13,14 +13,14 @@ import subprocess
 import sys
 import time
 
-from wire import (
+from lsp_support import Key, expected_in_process, wire_keys
+
+from lsp_wire import (
     Connection,
     did_change,
     did_open,
-    engine_keys,
     frame,
     initialize,
-    keys,
     notification,
     request,
     span,
@@ -36,6 +36,11 @@ HOVER = {"textDocument": {"uri": URI}, "position": {"line": 1, "character": 5}}
 async def still_serving(connection: Connection, msg_id: int) -> None:
     response = await connection.call(msg_id, "textDocument/hover", HOVER)
     assert "error" not in response, response
+
+
+def engine_keys(text: str) -> list[Key]:
+    """What a fresh check of ``text`` gives, in UTF-16 units (the session's)."""
+    return expected_in_process(text, "utf-16")
 
 
 def error_code(response: dict) -> int:
@@ -248,15 +253,15 @@ async def test_document_sync_faults_are_applied_as_lsp_says_or_logged() -> None:
         # A character past the end of a line means the end of that line.
         connection.send(did_change(URI, 2, [span((1, 4), (1, 999), "await h()")]))
         text = "def f():\n    await h()\n"
-        assert keys(await connection.published(URI, 2)) == engine_keys(text) != []
+        assert wire_keys(await connection.published(URI, 2)) == engine_keys(text) != []
         # An inverted range is taken with its ends swapped.
         connection.send(did_change(URI, 3, [span((1, 13), (1, 4), "x = await k()")]))
         text = "def f():\n    x = await k()\n"
-        assert keys(await connection.published(URI, 3)) == engine_keys(text) != []
+        assert wire_keys(await connection.published(URI, 3)) == engine_keys(text) != []
         # A version going backwards: applied, logged.
         connection.send(did_change(URI, 0, [span((1, 4), (1, 4), "pass; ")]))
         text = "def f():\n    pass; x = await k()\n"
-        assert keys(await connection.published(URI, 0)) == engine_keys(text) != []
+        assert wire_keys(await connection.published(URI, 0)) == engine_keys(text) != []
         # Opening an open document again: the new text replaces the old.
         connection.send(did_open(URI, "async def f():\n    await g()\n", version=5))
         assert await connection.published(URI, 5) == []
@@ -269,7 +274,7 @@ async def test_document_sync_faults_are_applied_as_lsp_says_or_logged() -> None:
             )
         )
         text = 's = "\ud800"; await x\n'
-        assert keys(await connection.published(URI, 6)) == engine_keys(text) != []
+        assert wire_keys(await connection.published(URI, 6)) == engine_keys(text) != []
         await still_serving(connection, 50)
         assert await connection.shutdown_and_exit() == 0
     finally:
@@ -353,7 +358,7 @@ async def test_an_edit_that_cannot_be_applied_pauses_the_document_until_reopened
             and m["params"].get("version") == 3
         ]
         connection.send(did_open(URI, "await z\n", version=4))
-        assert keys(await connection.published(URI, 4)) == engine_keys("await z\n") != []
+        assert wire_keys(await connection.published(URI, 4)) == engine_keys("await z\n") != []
         assert await connection.shutdown_and_exit() == 0
     finally:
         await connection.stop()

@@ -108,6 +108,19 @@ def keys(diagnostics: Sequence[types.Diagnostic]) -> list[Key]:
     )
 
 
+def wire_keys(diagnostics: Sequence[dict[str, Any]]) -> list[Key]:
+    """:func:`keys` of diagnostics as JSON (from :mod:`lsp_wire`)."""
+    return sorted(
+        (
+            (d["range"]["start"]["line"], d["range"]["start"]["character"]),
+            (d["range"]["end"]["line"], d["range"]["end"]["character"]),
+            str(d["code"]),
+            d["message"],
+        )
+        for d in diagnostics
+    )
+
+
 def capabilities(
     encoding: str | None = None, *, pull: bool = False, related: bool = True
 ) -> types.ClientCapabilities:
