@@ -31,7 +31,8 @@ from coro_ls.engine.finding_scopes import FindingScopes
 from coro_ls.engine.findings import Finding, Position
 from coro_ls.engine.scopes import Analysis, Kind, Scope
 
-MAKE_ASYNC_CODES = frozenset({"CORO101", "CORO102", "CORO103", "CORO104"})
+# Which fix removes which rule's findings is declared by the rules (``Rule.quick_fixes``).
+MAKE_ASYNC_CODES = rules.codes_fixed_by(rules.MAKE_ASYNC)
 NOT_FORWARDED = "values sent in are not forwarded"
 
 
@@ -69,7 +70,9 @@ def quick_fixes(
             continue
         candidates: list[Fix] = []
         owner = located.scope
-        if finding.code in MAKE_ASYNC_CODES:
+        rule = rules.load().get(finding.code)
+        kinds = rule.quick_fixes if rule is not None else ()
+        if rules.MAKE_ASYNC in kinds:
             scope = located.judged
             key = ("async", scope.node.start_pos if scope.node is not None else (0, 0))
             if key in seen:
@@ -78,9 +81,9 @@ def quick_fixes(
             fix = _make_async(scope, index, everything)
             candidates = [fix] if fix is not None else []
             owner = scope
-        elif finding.code == "CORO105":
+        elif rules.YIELD_FROM_LOOP in kinds:
             candidates = _yield_from_loops(finding, located.node, analysis.lines, _newline(source))
-        elif finding.code == "CORO106":
+        elif rules.BARE_RETURN in kinds:
             fix = _bare_return(finding, located.node)
             candidates = [fix] if fix is not None else []
         for fix in candidates:

@@ -61,29 +61,6 @@ class _Format:
         return "---" if self.markdown else ""
 
 
-WHY = {
-    "CORO101": "`await` suspends the coroutine that runs it, so it may only appear where a "
-    "coroutine's own code runs: directly in an `async def` body (or at the top level of a "
-    "notebook cell or the asyncio REPL). Default values and decorators belong to the "
-    "enclosing scope; a `lambda` or a class body is a scope of its own.",
-    "CORO102": "`async for` awaits the iterator's `__anext__()`, so it may only appear directly "
-    "in an `async def` body (or at the top level of a notebook cell or the asyncio REPL).",
-    "CORO103": "`async with` awaits `__aenter__()` and `__aexit__()`, so it may only appear "
-    "directly in an `async def` body (or at the top level of a notebook cell or the asyncio "
-    "REPL).",
-    "CORO104": "An `async for` clause or an `await` makes a list, set or dict comprehension "
-    "asynchronous: it is built by awaiting, so it may only appear directly in an `async def` "
-    "body (since Python 3.11 also inside another comprehension, which it makes asynchronous). "
-    "Asynchronous generator expressions are allowed anywhere.",
-    "CORO105": "`yield from` delegates to a generator; an `async def` holding a `yield` is an "
-    "asynchronous generator, which cannot delegate, so CPython rejects `yield from` in any "
-    "`async def`.",
-    "CORO106": "A `yield` makes this `async def` an asynchronous generator, and an asynchronous "
-    "generator cannot return a value (its `StopAsyncIteration` carries none).",
-    "CORO107": "Annotations and type parameters are evaluated in scopes of their own that can "
-    "never be asynchronous.",
-}
-
 _COMPREHENSION = {
     "list": "list comprehension",
     "set": "set comprehension",
@@ -195,12 +172,12 @@ def _keyword_at(analysis: Analysis, position: Position) -> _Target | None:
         for event in scope.awaits:
             keyword = event.node.children[0]  # type: ignore[attr-defined]
             if _within(position, keyword):
-                codes = frozenset({"CORO101", "CORO107"})
+                codes = rules.codes_pointing_at("await")
                 return _Target("await", *_span(keyword), event.node, scope, event.doubtful, codes)
         for event in scope.async_statements:
             keyword = event.node.children[0]  # type: ignore[attr-defined]
             if _within(position, keyword):
-                codes = frozenset({"CORO102", "CORO103"})
+                codes = rules.codes_pointing_at("statement")
                 return _Target(
                     "statement", *_span(keyword), event.node, scope, event.doubtful, codes
                 )
@@ -219,7 +196,7 @@ def _keyword_at(analysis: Analysis, position: Position) -> _Target | None:
                         node,
                         scope,
                         scope.doubtful,
-                        frozenset({"CORO104"}),
+                        rules.codes_pointing_at("comprehension"),
                     )
     return None
 
@@ -238,7 +215,9 @@ def _own_findings(
         and scope.comprehension != "generator"
         and scope.node is not None
     ):
-        starts.add((scope.node.start_pos, "CORO104"))
+        starts.update(
+            (scope.node.start_pos, code) for code in rules.codes_pointing_at("comprehension")
+        )
         parent = scope.parent
         if analysis.version < (3, 11) or parent is None:
             break
@@ -446,7 +425,8 @@ def _async_def_text(scope: Scope, analysis: Analysis, fmt: _Format) -> str:
 
 
 def fmt_why(code: str, fmt: _Format) -> str:
-    text = WHY.get(code, "")
+    rule = rules.load().get(code)
+    text = rule.explanation if rule is not None else ""
     return text if fmt.markdown else text.replace("`", "'")
 
 

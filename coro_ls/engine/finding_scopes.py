@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from parso.tree import NodeOrLeaf
 
+from coro_ls.engine import rules
 from coro_ls.engine.findings import Finding, Position
 from coro_ls.engine.scopes import Analysis, Kind, Scope
 
@@ -26,23 +27,12 @@ class Located:
     """The scope whose kind decides the finding (for a comprehension: the enclosing one)."""
 
 
-_FAMILY = {
-    "CORO101": "await",
-    "CORO107": "await",
-    "CORO102": "statement",
-    "CORO103": "statement",
-    "CORO104": "comprehension",
-    "CORO105": "yield_from",
-    "CORO106": "return",
-}
-
-
 class FindingScopes:
     """Where each finding of one :class:`Analysis` comes from."""
 
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
-        self._index: dict[tuple[str, Position], Located] = {}
+        self._index: dict[tuple[rules.Target, Position], Located] = {}
         for scope in analysis.scopes():
             for event in scope.awaits:
                 self._add("await", event.node, scope, scope)
@@ -61,12 +51,14 @@ class FindingScopes:
                 # where the list comprehension inside it starts: only the others are indexed.
                 self._add("comprehension", scope.node, scope, scope.parent)
 
-    def _add(self, family: str, node: NodeOrLeaf | None, scope: Scope, judged: Scope) -> None:
+    def _add(
+        self, family: rules.Target, node: NodeOrLeaf | None, scope: Scope, judged: Scope
+    ) -> None:
         if node is not None:
             self._index[(family, node.start_pos)] = Located(node, scope, judged)
 
     def locate(self, finding: Finding) -> Located | None:
-        family = _FAMILY.get(finding.code)
-        if family is None:
+        rule = rules.load().get(finding.code)
+        if rule is None:
             return None
-        return self._index.get((family, finding.start))
+        return self._index.get((rule.points_at, finding.start))

@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from coro_ls.engine.findings import Finding, Related
-from coro_ls.engine.rules import Rule, first_line_range, register, scope_pointer, trusted
+from coro_ls.engine.rules import (
+    MAKE_ASYNC,
+    Message,
+    Rule,
+    first_line_range,
+    register,
+    scope_pointer,
+    trusted,
+)
 from coro_ls.engine.scopes import Analysis, Kind, Scope
 
 MESSAGE = "asynchronous comprehension outside of an asynchronous function"
@@ -51,7 +59,29 @@ def asynchronous_comprehensions(analysis: Analysis) -> dict[Scope, Related | Non
 @register
 class AsyncComprehensionOutsideAsync(Rule):
     code = "CORO104"
+    name = "async-comprehension-outside-coroutine"
     summary = "asynchronous list, set or dict comprehension outside an `async def` body"
+    messages = (Message(MESSAGE),)
+    explanation = (
+        "An `async for` clause or an `await` makes a list, set or dict comprehension "
+        "asynchronous: it is built by awaiting, so it may only appear directly in an "
+        "`async def` body (since Python 3.11 also inside another comprehension, which it makes "
+        "asynchronous). Asynchronous generator expressions are allowed anywhere."
+    )
+    points_at = "comprehension"
+    quick_fixes = (MAKE_ASYNC,)
+    example = "`def f(): return [x async for x in it]`"
+    how_to_fix = (
+        "make the function `async def`, or use a generator expression `(x async for x in it)` "
+        "and consume it in a coroutine"
+    )
+    documentation = """\
+A list, set or dict comprehension that is asynchronous (an `async for` clause, or an `await` in
+its element, conditions or later iterables; since 3.11 also an asynchronous comprehension nested
+in it) outside an `async def`. CPython reports it at the comprehension's first line (3.8 and 3.9
+report it at line 0; coro-ls reports it at the comprehension). Generator expressions are never
+reported: `(x async for x in it)` is an asynchronous generator, valid everywhere.
+"""
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
         asynchronous = asynchronous_comprehensions(analysis)
