@@ -22,6 +22,7 @@ from coro_ls import __version__
 from coro_ls.server import diagnostics
 from coro_ls.server.capabilities import ClientSupport
 from coro_ls.server.documents import Document, DocumentStore, UnappliableEdit
+from coro_ls.server.fanout import Actions, CodeActionProvider, FanOut, Hover, Resolve
 from coro_ls.server.protocol import RobustProtocol
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class CoroLanguageServer(LanguageServer):
         self._initialized_hooks: list[InitializedHook] = []
         self._prepare_hooks: list[PrepareHook] = []
         self._diagnostics_hooks: list[DiagnosticsHook] = []
+        self.fanout = FanOut()
         self._pending: set[str] = set()
         self.settled = asyncio.Event()
         """Set once the ``initialized`` hooks (the editor's settings among them) have run."""
@@ -104,6 +106,21 @@ class CoroLanguageServer(LanguageServer):
         severities) before they are published or returned to a pull."""
         self._diagnostics_hooks.append(hook)
         return hook
+
+    def provide_code_actions(
+        self, kind: str, actions: Actions, resolve: Resolve | None = None, tag: str | None = None
+    ) -> None:
+        """Answer ``textDocument/codeAction`` with ``actions(server, document, params)`` when
+        ``context.only`` admits ``kind``; with ``resolve``, the actions whose ``data`` carries
+        ``{"tag": tag}`` are completed by ``resolve(server, action)`` on ``codeAction/resolve``
+        (advertised to clients that resolve ``edit``)."""
+        self.fanout.add_code_actions(CodeActionProvider(kind, actions, resolve, tag))
+
+    def provide_hover(self, hover: Hover) -> Hover:
+        """Answer ``textDocument/hover`` with ``hover(server, document, params)`` (the first
+        provider with an answer wins)."""
+        self.fanout.hover_providers.append(hover)
+        return hover
 
     # --- diagnostics ------------------------------------------------------------------------
 
@@ -205,6 +222,7 @@ def register_core(server: CoroLanguageServer) -> None:
             ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, options)(document_diagnostic)
         for hook in ls._initialize_hooks:
             hook(params)
+        ls.fanout.install(ls)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CoroLanguageServer, params: types.InitializedParams) -> None:

@@ -1,4 +1,8 @@
-"""What the client can do, resolved once at ``initialize`` into plain values features can read."""
+"""What the client can do, resolved once at ``initialize`` into plain values features can read.
+
+The one place the client's capabilities are read: a feature that needs another one adds a
+field here.
+"""
 
 from __future__ import annotations
 
@@ -18,21 +22,19 @@ class ClientSupport:
     """``textDocument/diagnostic``: the client pulls, so the server never pushes."""
     diagnostic_refresh: bool = False
     """``workspace/diagnostic/refresh`` may be sent (pull mode, after a settings change)."""
-    related_information: bool = False
-    diagnostic_data: bool = False
-    """``Diagnostic.data`` comes back in code action requests."""
-    code_action_literals: bool = False
-    code_action_data: bool = False
     code_action_resolve_edit: bool = False
     """``codeAction/resolve`` may fill in ``edit`` lazily (needs ``data`` support too)."""
     document_changes: bool = False
     """``WorkspaceEdit.documentChanges`` (versioned edits) is understood."""
-    hover_markdown: bool = False
+    hover_format: types.MarkupKind = types.MarkupKind.PlainText
+    """Markdown or plain text, whichever ``hover.contentFormat`` lists first (plain text
+    when it lists neither)."""
     workspace_configuration: bool = False
+    """``workspace/configuration`` may be sent."""
     configuration_dynamic_registration: bool = False
-    work_done_progress: bool = False
-    show_document: bool = False
-    notebooks: bool = False
+    """``workspace/didChangeConfiguration`` may be registered for (with a section)."""
+    watched_files_dynamic_registration: bool = False
+    """``workspace/didChangeWatchedFiles`` may be registered for (a glob to watch)."""
 
     @classmethod
     def resolve(cls, caps: types.ClientCapabilities, position_encoding: object) -> ClientSupport:
@@ -42,24 +44,26 @@ class ClientSupport:
         resolve_properties = get_capability(
             caps, "text_document.code_action.resolve_support.properties", ()
         )
-        hover_formats = get_capability(caps, "text_document.hover.content_format", ()) or ()
         return cls(
             position_encoding=normalize_encoding(position_encoding),
             pull_diagnostics=get_capability(caps, "text_document.diagnostic", None) is not None,
             diagnostic_refresh=has("workspace.diagnostics.refresh_support"),
-            related_information=has("text_document.publish_diagnostics.related_information"),
-            diagnostic_data=has("text_document.publish_diagnostics.data_support"),
-            code_action_literals=has("text_document.code_action.code_action_literal_support"),
-            code_action_data=has("text_document.code_action.data_support"),
             code_action_resolve_edit=has("text_document.code_action.data_support")
             and "edit" in (resolve_properties or ()),
             document_changes=has("workspace.workspace_edit.document_changes"),
-            hover_markdown=types.MarkupKind.Markdown in hover_formats,
+            hover_format=_hover_format(caps),
             workspace_configuration=has("workspace.configuration"),
             configuration_dynamic_registration=has(
                 "workspace.did_change_configuration.dynamic_registration"
             ),
-            work_done_progress=has("window.work_done_progress"),
-            show_document=get_capability(caps, "window.show_document", None) is not None,
-            notebooks=get_capability(caps, "notebook_document", None) is not None,
+            watched_files_dynamic_registration=has(
+                "workspace.did_change_watched_files.dynamic_registration"
+            ),
         )
+
+
+def _hover_format(caps: types.ClientCapabilities) -> types.MarkupKind:
+    for kind in get_capability(caps, "text_document.hover.content_format", None) or ():
+        if kind in (types.MarkupKind.Markdown, types.MarkupKind.PlainText):
+            return types.MarkupKind(kind)
+    return types.MarkupKind.PlainText

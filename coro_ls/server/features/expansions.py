@@ -5,15 +5,13 @@ whatever the diagnostics.  With ``codeAction/resolve`` support for ``edit``, the
 computed on resolve (and a resolve for an outdated version answers ``ContentModified``);
 otherwise it comes with the action.
 
-Another feature may own ``textDocument/codeAction`` too (quick fixes): the handlers are
-installed at ``initialize``, after every feature registered, and chain onto what is there.
+Answered through the server's one ``textDocument/codeAction`` handler and its resolve
+(:mod:`coro_ls.server.fanout`), which hands this feature the actions tagged :data:`TAG`.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -30,78 +28,16 @@ logger = logging.getLogger(__name__)
 
 KIND = types.CodeActionKind.RefactorInline
 TAG = "coro-ls/expansion"
-"""Marks the ``data`` of this feature's actions, for a shared resolve handler."""
+"""Marks the ``data`` of this feature's actions, for the shared resolve handler."""
 
 
 def register(server: CoroLanguageServer) -> None:
-    @server.on_initialize
-    def install(params: types.InitializeParams) -> None:
-        _install(server)
+    server.provide_code_actions(KIND, code_actions, resolve=resolve_action, tag=TAG)
 
 
-def _install(server: CoroLanguageServer) -> None:
-    manager = server.protocol.fm
-    features: dict[str, Callable[..., Any]] = manager._features  # type: ignore[attr-defined]
-    options: dict[str, Any] = manager._feature_options  # type: ignore[attr-defined]
-    lazy = server.client.code_action_resolve_edit
-
-    previous_actions = features.get(types.TEXT_DOCUMENT_CODE_ACTION)
-
-    async def code_action(params: types.CodeActionParams) -> list[Any] | None:
-        found: list[Any] = []
-        if previous_actions is not None:
-            found.extend(await _call(previous_actions, params) or ())
-        found.extend(code_actions(server, params))
-        return found or None
-
-    features[types.TEXT_DOCUMENT_CODE_ACTION] = code_action
-    old = options.get(types.TEXT_DOCUMENT_CODE_ACTION)
-    kinds = list(getattr(old, "code_action_kinds", None) or ())
-    if previous_actions is not None and old is None:
-        kinds = []  # the other feature offered every kind: say nothing narrower
-    elif KIND not in kinds:
-        kinds.append(KIND)
-    options[types.TEXT_DOCUMENT_CODE_ACTION] = types.CodeActionOptions(
-        code_action_kinds=kinds or None,
-        resolve_provider=lazy or bool(getattr(old, "resolve_provider", False)),
-    )
-
-    if not lazy:
-        return
-    previous_resolve = features.get(types.CODE_ACTION_RESOLVE)
-
-    async def resolve(action: types.CodeAction) -> types.CodeAction:
-        if _is_ours(action):
-            return resolve_action(server, action)
-        if previous_resolve is not None:
-            return await _call(previous_resolve, action)  # type: ignore[no-any-return]
-        return action
-
-    features[types.CODE_ACTION_RESOLVE] = resolve
-
-
-async def _call(handler: Callable[..., Any], params: Any) -> Any:
-    result = handler(params)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
-
-
-def _is_ours(action: types.CodeAction) -> bool:
-    return isinstance(action.data, dict) and action.data.get("tag") == TAG
-
-
-def _wanted(only: Sequence[str] | None) -> bool:
-    """``context.only`` asks for kinds by prefix: ``refactor`` includes ``refactor.inline``."""
-    if not only:
-        return True
-    return any(kind in ("", KIND) or KIND.startswith(f"{kind}.") for kind in map(str, only))
-
-
-def code_actions(server: CoroLanguageServer, params: types.CodeActionParams) -> list[Any]:
-    document = server.documents.get(params.text_document.uri)
-    if document is None or not _wanted(params.context.only):
-        return []
+def code_actions(
+    server: CoroLanguageServer, document: Document, params: types.CodeActionParams
+) -> list[types.CodeAction]:
     encoding = server.client.position_encoding
     start, _ = positions.from_lsp(document.lines, params.range.start, encoding)
     end, _ = positions.from_lsp(document.lines, params.range.end, encoding)

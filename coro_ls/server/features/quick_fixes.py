@@ -4,13 +4,12 @@ Offered for the coro-ls diagnostics the client sends in ``context.diagnostics`` 
 coro-ls finding whose range touches the requested range.  Each action lists, in
 ``diagnostics``, every diagnostic it removes, exactly as they were published.
 
-The ``textDocument/codeAction`` handler registered here is the first one; the expansions
-feature chains onto it at ``initialize`` (pygls allows one handler per method).
+Answered through the server's one ``textDocument/codeAction`` handler
+(:mod:`coro_ls.server.fanout`), before the other kinds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -28,29 +27,12 @@ KIND = types.CodeActionKind.QuickFix
 
 
 def register(server: CoroLanguageServer) -> None:
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[KIND], resolve_provider=False),
-    )
-    def code_action(
-        ls: CoroLanguageServer, params: types.CodeActionParams
-    ) -> list[types.CodeAction] | None:
-        return quick_fixes(ls, params) or None
-
-
-def wanted(only: Sequence[str] | None) -> bool:
-    """``context.only`` asks for kinds by prefix: ``quickfix`` or the empty kind."""
-    if not only:
-        return True
-    return any(kind in ("", KIND) or KIND.startswith(f"{kind}.") for kind in map(str, only))
+    server.provide_code_actions(KIND, quick_fixes)
 
 
 def quick_fixes(
-    server: CoroLanguageServer, params: types.CodeActionParams
+    server: CoroLanguageServer, document: Document, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
-    document = server.documents.get(params.text_document.uri)
-    if document is None or not wanted(params.context.only):
-        return []
     findings = document.findings()
     if not findings:
         return []

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.capabilities import get_capability
 from pygls.uris import to_fs_path
 
 from coro_ls.config import pyproject, suppression
@@ -58,7 +57,6 @@ CELL_SCHEMES = ("vscode-notebook-cell:",)
 class SettingsState:
     editor: Layer = field(default_factory=Layer)
     initialization: Layer = field(default_factory=Layer)
-    watch_dynamic: bool = False
     initialized: bool = False
     queued: list[str] = field(default_factory=list)
     """Warnings waiting for ``initialized`` (nothing is shown during ``initialize``)."""
@@ -136,13 +134,6 @@ def register(server: CoroLanguageServer) -> None:
             params.initialization_options, "initializationOptions"
         )
         warn("initializationOptions", warnings)
-        state.watch_dynamic = bool(
-            get_capability(
-                params.capabilities,
-                "workspace.did_change_watched_files.dynamic_registration",
-                False,
-            )
-        )
 
     @server.on_initialized
     async def start() -> None:
@@ -168,7 +159,7 @@ def register(server: CoroLanguageServer) -> None:
                     ),
                 )
             )
-        if state.watch_dynamic:
+        if server.client.watched_files_dynamic_registration:
             registrations.append(
                 types.Registration(
                     id="coro-ls-pyproject",
