@@ -257,7 +257,7 @@ def test_readme_examples_are_what_the_engine_produces() -> None:
     section = readme.split("## Code actions", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     assert len(blocks) == 4
-    for before, after in zip(blocks[::2], blocks[1::2]):
+    for before, after in zip(blocks[::2], blocks[1::2], strict=True):
         line = next(i for i, text in enumerate(before.splitlines(), 1) if "async " in text[4:])
         assert _expanded(before, line) == after
 

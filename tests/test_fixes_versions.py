@@ -133,7 +133,9 @@ def test_fixes_leave_a_file_that_version_accepts(version: Version) -> None:
     )
     originals, candidates = verdicts[: len(checks)], verdicts[len(checks) :]
     counted = {True: 0, False: 0}
-    for (_, candidate, _, must_compile, what), before, after in zip(checks, originals, candidates):
+    for (_, candidate, _, must_compile, what), before, after in zip(
+        checks, originals, candidates, strict=True
+    ):
         if before[1] is None or code_for(before[1]) is None:
             continue  # syntax that version lacks, or an engine disagreement judged elsewhere
         if must_compile:

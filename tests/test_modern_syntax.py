@@ -132,7 +132,7 @@ def assert_invariant(source: str) -> None:
     assert len(masked.text) == len(source)
     assert line_breaks(masked.text) == line_breaks(source)
     assert (masked.text == source) == (masked.regions == [])
-    changed = [i for i, (a, b) in enumerate(zip(source, masked.text)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(source, masked.text, strict=True)) if a != b]
     assert set(masked.text[i] for i in changed) <= set(" (),0-withfor")
     covered = [
         (offsets(source, r.span.start), offsets(source, r.span.end)) for r in masked.regions
@@ -371,7 +371,7 @@ def random_programs(count: int, seed: int) -> tuple[str, ...]:
 def test_random_programs_parse_and_keep_positions() -> None:
     programs = random_programs(120, seed=701)
     truth = cpython(13, programs)
-    valid = [(p, t) for p, t in zip(programs, truth) if t is not None]
+    valid = [(p, t) for p, t in zip(programs, truth, strict=True) if t is not None]
     assert len(valid) >= 0.9 * len(programs), "the generator should write real syntax"
     for program, expected in valid:
         masked = mask_modern_syntax(program)

@@ -93,7 +93,7 @@ def test_engine_agrees_with_each_cpython(version: Version) -> None:
     compared = 0
     oracle_errors = []
     wrong_lines, wrong_words = [], []
-    for (source, tla), verdict in zip(cases(), verdicts(version)):
+    for (source, tla), verdict in zip(cases(), verdicts(version), strict=True):
         if "skip" in verdict:
             continue
         if "error" in verdict:

@@ -26,12 +26,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal, Union
+from typing import Literal
 
 from coro_ls.engine import rules
 from coro_ls.engine.versions import Version, accepted, parse_version, running_version
 
-TopLevelAwait = Union[bool, Literal["auto"]]
+TopLevelAwait = bool | Literal["auto"]
 Severity = Literal["error", "warning", "information", "hint"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "information", "hint")
 

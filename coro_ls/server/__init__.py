@@ -10,7 +10,8 @@ import argparse
 import logging
 import sys
 import threading
-from typing import Callable, cast
+from collections.abc import Callable
+from typing import cast
 
 RECURSION_LIMIT = 60_000
 """parso's tree methods and the checker recurse once per nesting level; code nested

@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, Union
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 NAME = "coro-ls"
 InitializeHook = Callable[[types.InitializeParams], None]
-InitializedHook = Callable[[], Union[Awaitable[None], None]]
+InitializedHook = Callable[[], Awaitable[None] | None]
 PrepareHook = Callable[[Document], None]
 DiagnosticsHook = Callable[[Document, list[types.Diagnostic]], list[types.Diagnostic]]
 

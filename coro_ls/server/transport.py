@@ -25,7 +25,8 @@ import os
 import re
 import sys
 import threading
-from typing import TYPE_CHECKING, BinaryIO, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, BinaryIO
 
 from coro_ls.server.liveness import is_alive
 

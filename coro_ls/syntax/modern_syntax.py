@@ -52,7 +52,6 @@ import keyword
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Union
 
 from coro_ls.engine.versions import Version
 from coro_ls.syntax.modern_tokens import NAME, OP, Field, Line, StringToken, Tokens, scan
@@ -174,15 +173,15 @@ class StarredRegion:
     min_version: Version = (3, 11)
 
 
-Region = Union[
-    MatchRegion,
-    CaseRegion,
-    ExceptStarRegion,
-    TypeAliasRegion,
-    WithRegion,
-    StringGroupRegion,
-    StarredRegion,
-]
+Region = (
+    MatchRegion
+    | CaseRegion
+    | ExceptStarRegion
+    | TypeAliasRegion
+    | WithRegion
+    | StringGroupRegion
+    | StarredRegion
+)
 
 
 @dataclass(frozen=True)
@@ -658,7 +657,7 @@ class _Masker:
             if len(front) + len(back) > len(slots):
                 return
             chosen = front + [" "] * (len(slots) - len(front) - len(back)) + back
-            plan.extend(zip(slots, chosen))
+            plan.extend(zip(slots, chosen, strict=True))
             if current is not None:
                 pos = current.end
                 previous = current

@@ -16,7 +16,6 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 NAME, NUMBER, OP, STRING = range(4)
 
@@ -141,7 +140,7 @@ class _Literal:
         self.flags = 0
 
 
-_Frame = Union[_Code, _Literal]
+_Frame = _Code | _Literal
 
 
 class _Restart(Exception):

@@ -1,13 +1,16 @@
 ;;; coro-ls.el --- Misplaced coroutine syntax in Python, for eglot and lsp-mode  -*- lexical-binding: t; -*-
 
-;; Keywords: languages, tools, python
+;; Author: coro-ls developers
+;; Version: 0.1.0
 ;; Package-Requires: ((emacs "27.1"))
+;; Keywords: languages, tools, python
 ;; URL: https://github.com/coro-ls/coro-ls
+;; SPDX-License-Identifier: MIT
 
 ;;; Commentary:
 
 ;; Registers the coro-ls language server (the `coro-ls' command, installed with
-;; `pip install coro-ls') with whichever LSP client is loaded:
+;; `pipx install coro-ls') with whichever LSP client is loaded:
 ;;
 ;; - eglot: an entry in `eglot-server-programs' for Python buffers.  Eglot runs one
 ;;   server per buffer, so this entry makes coro-ls *the* eglot server for Python; set
@@ -15,15 +18,22 @@
 ;; - lsp-mode: an add-on client, which runs beside the main Python server (pyright,
 ;;   pylsp, ...) in the same buffer.
 ;;
-;; Usage:
+;; Install it as a package, `M-x package-install-file RET .../editors/emacs/coro-ls.el':
+;; its autoloads register coro-ls as soon as eglot or lsp-mode loads.  Then:
 ;;
-;;   (load "/path/to/coro-ls/editors/emacs/coro-ls.el")
 ;;   (add-hook 'python-mode-hook #'eglot-ensure)   ; or #'lsp
+;;
+;; Without package.el, `(load "/path/to/coro-ls/editors/emacs/coro-ls.el")' does the same.
 ;;
 ;; Settings go to the server as the `coroLs' section: with eglot through
 ;; `eglot-workspace-configuration', with lsp-mode through `lsp-register-custom-settings'.
 
 ;;; Code:
+
+;; Copied into the package's autoloads (not run when this file loads): loading eglot or
+;; lsp-mode loads this file, which registers coro-ls with it.
+;;;###autoload (with-eval-after-load 'eglot (require 'coro-ls))
+;;;###autoload (with-eval-after-load 'lsp-mode (require 'coro-ls))
 
 (defgroup coro-ls nil
   "The coro-ls language server."

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -176,11 +177,14 @@ def run_editor(
     workdir: Path,
     extra_env: dict[str, str],
     target_version: str | None = None,
+    prepare_home: Callable[[Path], None] | None = None,
 ) -> EditorRun:
     """Run an editor driver over a fresh copy of :data:`SAMPLE` in ``workdir``.
 
     Without ``target_version`` the driver opens SAMPLE, then SETTING_SAMPLE; with it, the
     driver sets ``targetVersion`` as the editor's user would and opens SETTING_SAMPLE alone.
+    ``prepare_home`` fills the editor's home directory (its ``HOME``; XDG directories
+    ``.config``, ``.local/share``, ...) before the editor starts.
     """
     project = workdir / "project"
     project.mkdir()
@@ -195,6 +199,8 @@ def run_editor(
         extra_env = {**extra_env, "CORO_LS_TEST_TARGET_VERSION": target_version}
     home = workdir / "home"
     home.mkdir()
+    if prepare_home is not None:
+        prepare_home(home)
     env = {
         **os.environ,
         "PATH": f"{server_bin_dir()}{os.pathsep}{os.environ.get('PATH', '')}",

@@ -65,6 +65,8 @@ local target = env.CORO_LS_TEST_TARGET_VERSION
 local settings = target and { coroLs = { targetVersion = target } }
 
 local function configure()
+  result.setup = env.CORO_LS_TEST_SETUP
+  result.home = env.HOME
   local v = vim.version()
   result.version = string.format('%d.%d.%d', v.major, v.minor, v.patch)
   result.version_line = vim.split(vim.fn.execute('version'), '\n', { trimempty = true })[1]
@@ -86,12 +88,21 @@ local function configure()
       end,
     })
   else
-    vim.opt.runtimepath:prepend(repo .. '/editors/neovim')
+    if env.CORO_LS_TEST_SETUP == 'package' then
+      -- Installed as a plugin manager installs it (pack/*/start/), and enabled from the
+      -- user's init.lua, which ran before this script: nothing to add to 'runtimepath'.
+      result.enabled_by_init = vim.lsp.is_enabled('coro_ls')
+    else
+      -- What lazy.nvim does with a local plugin (`dir = ...`) before its `config` runs.
+      vim.opt.runtimepath:prepend(repo .. '/editors/neovim')
+      vim.lsp.enable('coro_ls')
+    end
+    result.config_files = vim.api.nvim_get_runtime_file('lsp/coro_ls.lua', true)
     if settings then
       vim.lsp.config('coro_ls', { settings = settings })
     end
     vim.lsp.config('other', { cmd = other_cmd, filetypes = { 'python' } })
-    vim.lsp.enable({ 'other', 'coro_ls' })
+    vim.lsp.enable('other')
   end
 end
 

@@ -1,4 +1,7 @@
-"""coro-ls in real, headless Neovim: the 0.7 snippet and the 0.11+ ``lsp/coro_ls.lua``.
+"""coro-ls in real, headless Neovim: the 0.7 snippet and the 0.11+ ``lsp/coro_ls.lua``, the
+latter both put on 'runtimepath' as lazy.nvim does with a local plugin and installed as a
+package (``pack/*/start/``, where packer, paq, mini.deps and ``vim.pack`` put plugins) and
+enabled from the user's ``init.lua``.
 
 Neovim 0.7 talks UTF-16 to the server, modern Neovim negotiates UTF-8, and both convert the
 positions back to byte columns of the buffer for ``vim.diagnostic.get``: a server that gets
@@ -15,6 +18,7 @@ import pytest
 from editor_harness import (
     ACTION_TITLE,
     HERE,
+    REPO,
     SAMPLE,
     SETTING_SAMPLE,
     SETTING_TARGET,
@@ -64,7 +68,22 @@ SETUPS = {
     # setup: (find the editor, the encoding that editor negotiates)
     "legacy": (legacy_nvim, "utf-16"),
     "config": (modern_nvim, "utf-8"),
+    "package": (modern_nvim, "utf-8"),
 }
+PLUGIN_DIR = REPO / "editors" / "neovim"
+# Where the package setup installs editors/neovim, under the editor's HOME.
+PACKAGE_DIR = Path(".local/share/nvim/site/pack/coro-ls/start/coro-ls")
+INIT_LUA = "vim.lsp.enable('coro_ls')\n"
+
+
+def install_as_package(home: Path) -> None:
+    """What a package-based plugin manager leaves behind, and the user's init.lua."""
+    package = home / PACKAGE_DIR
+    package.parent.mkdir(parents=True)
+    package.symlink_to(PLUGIN_DIR, target_is_directory=True)
+    config = home / ".config" / "nvim"
+    config.mkdir(parents=True)
+    (config / "init.lua").write_text(INIT_LUA, encoding="utf-8")
 
 
 def start(
@@ -72,7 +91,10 @@ def start(
 ) -> EditorRun:
     find, _ = SETUPS[setup]
     nvim = find()
-    command = [nvim, "--headless", "--clean", "-n", "-i", "NONE"]
+    command = [nvim, "--headless", "-n", "-i", "NONE"]
+    if setup != "package":
+        # --clean skips the user's init.lua and packages, which the package setup is about.
+        command.append("--clean")
     command += ["-c", f"luafile {HERE / 'nvim_driver.lua'}"]
     run = run_editor(
         command,
@@ -84,6 +106,7 @@ def start(
             "CORO_LS_TEST_OTHER_SOURCE": other_server.SOURCE,
         },
         target_version,
+        install_as_package if setup == "package" else None,
     )
     print(f"{nvim}: {run.result.get('version_line')} ({setup} setup)")
     assert run.result.get("error") is None, run.context()
@@ -107,6 +130,20 @@ def setting_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
 def byte_column(line: int, column: int, source: str = SAMPLE) -> int:
     """A code-point column of ``source`` as a byte column, the unit of ``vim.diagnostic.get``."""
     return len(source.splitlines()[line - 1][:column].encode("utf-8"))
+
+
+def test_config_comes_from_the_plugin_directory(session: EditorRun) -> None:
+    """Neovim finds ``lsp/coro_ls.lua`` where the setup put editors/neovim, and only there."""
+    result = session.result
+    home = Path(result["home"])
+    expected = {
+        "legacy": None,  # dofile() puts nothing on 'runtimepath'
+        "config": [str(PLUGIN_DIR / "lsp" / "coro_ls.lua")],
+        "package": [str(home / PACKAGE_DIR / "lsp" / "coro_ls.lua")],
+    }
+    assert result.get("config_files") == expected[result["setup"]], session.context()
+    if result["setup"] == "package":
+        assert result["enabled_by_init"] is True, session.context()
 
 
 def test_client_starts_in_the_project_root(session: EditorRun) -> None:

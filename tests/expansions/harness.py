@@ -604,7 +604,7 @@ def default_rewrite(source: str, rng: random.Random) -> str:
 
 def _difference(source: str, expanded: str, before: list, after: list) -> str:  # type: ignore[type-arg]
     index = next(
-        (i for i, (one, other) in enumerate(zip(before, after)) if one != other),
+        (i for i, (one, other) in enumerate(zip(before, after, strict=False)) if one != other),
         min(len(before), len(after)),
     )
     return (

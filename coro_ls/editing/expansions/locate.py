@@ -414,7 +414,7 @@ def _slice(source: str, offsets: list[int], group: list) -> str:  # type: ignore
     text = source[start:end]
     breaks_at_top = any(
         depth == 1 and following.start_pos[0] > token.end_pos[0]
-        for (token, depth), (following, _) in zip(group, group[1:])
+        for (token, depth), (following, _) in itertools.pairwise(group)
     )
     if breaks_at_top:
         # Taken out of the brackets that let it span lines: its own parentheses keep it whole.

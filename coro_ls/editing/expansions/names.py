@@ -97,7 +97,7 @@ def _is_plain_import(node: NodeOrLeaf, module_name: str) -> bool:
         return False
     return any(
         len(path) == 1 and path[0].value == module_name and name.value == module_name
-        for name, path in zip(statement.get_defined_names(), statement.get_paths())
+        for name, path in zip(statement.get_defined_names(), statement.get_paths(), strict=True)
     )
 
 
