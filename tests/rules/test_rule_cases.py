@@ -139,7 +139,7 @@ def verdicts(version: Version) -> dict[Case, dict[str, object]]:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return dict(zip(chosen, json.loads(result.stdout)))
+    return dict(zip(chosen, json.loads(result.stdout), strict=True))
 
 
 PARAMETERS = [
