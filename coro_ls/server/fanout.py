@@ -11,9 +11,9 @@ methods itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
@@ -27,7 +27,7 @@ Actions = Callable[
     ["CoroLanguageServer", "Document", types.CodeActionParams], list[types.CodeAction]
 ]
 Resolve = Callable[["CoroLanguageServer", types.CodeAction], types.CodeAction]
-Hover = Callable[["CoroLanguageServer", "Document", types.HoverParams], Optional[types.Hover]]
+Hover = Callable[["CoroLanguageServer", "Document", types.HoverParams], types.Hover | None]
 
 
 @dataclass(frozen=True)
