@@ -1,8 +1,10 @@
 """``coro-ls expand FILE:LINE[:COL]``: the inline expansion of an ``async for``/``async with``.
 
 Prints the expansion of the innermost statement at that position as a unified diff, or writes
-it into the file with ``--write``.  Exit status: 0 done, 1 no such statement there, 2 the file
-or the position could not be used.
+it into the file with ``--write``.  Only the top-level block holding the position is looked
+at (the file is kept as the incremental engine's blocks, as the server keeps it).
+
+Exit status: 0 done, 1 no such statement there, 2 the file or the position could not be used.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import sys
 import tokenize
 
 from coro_ls.config.sources import decode_source
-from coro_ls.editing.expansions import apply_edits, expand
-from coro_ls.editing.expansions.locate import line_statement_at, statement_at
+from coro_ls.editing.edits import Edit
+from coro_ls.editing.excerpts import excerpt_of
+from coro_ls.editing.expansions import apply_edits, expand_in
+from coro_ls.editing.expansions.locate import line_statement_at_in, statement_at_in
+from coro_ls.engine.block_views import view_at
+from coro_ls.engine.incremental import IncrementalDocument
 from coro_ls.engine.versions import (
     accepted,
     format_version,
-    grammar_for,
     running_version,
     version_argument,
 )
@@ -75,19 +80,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"coro-ls expand: {path}: {error}", file=sys.stderr)
         return 2
     version = args.target_version or running_version()
-    module = grammar_for(version).parse(text)
+    document = IncrementalDocument(text, target=version)
+    excerpt = excerpt_of(view_at(document, line))
+    tree_line = line - excerpt.shift
     if column is None:
-        statement = line_statement_at(text, module, line, version=version)
+        statement = line_statement_at_in(excerpt, tree_line)
     else:
-        statement = statement_at(text, module, (line, max(column - 1, 0)), version=version)
+        statement = statement_at_in(excerpt, (tree_line, max(column - 1, 0)))
     if statement is None:
         where = f"{path}:{line}" + (f":{column}" if column is not None else "")
         print(f"{where}: no 'async for' or 'async with' statement here", file=sys.stderr)
         return 1
-    expanded = apply_edits(text, expand(text, module, statement, version=version))
+    edits = [
+        Edit(excerpt.to_document(edit.start), excerpt.to_document(edit.end), edit.new_text)
+        for edit in expand_in(excerpt, statement)
+    ]
+    expanded = apply_edits(text, edits)
     if args.write:
         _write(path, data, expanded)
-        print(f"{path}: {statement.title.lower()} at line {statement.start[0]}", file=sys.stderr)
+        start_line = excerpt.to_document(statement.start)[0]
+        print(f"{path}: {statement.title.lower()} at line {start_line}", file=sys.stderr)
         return 0
     diff = difflib.unified_diff(
         text.splitlines(keepends=True),

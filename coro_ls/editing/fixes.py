@@ -9,8 +9,9 @@ Three fixes exist:
 * CORO106, ``return None`` in an asynchronous generator: a bare ``return``.
 
 Every fix is checked before it is offered: the engine runs on the text with the fix applied
-(on the function alone where it can be cut out, on the whole text otherwise) and must report
-exactly what it reported before, less the findings the fix is attached to.  A fix that would
+(on the function alone where it can be cut out, otherwise on the excerpt the analysis is of:
+one block of an incremental document, or the whole text) and must report exactly what it
+reported before, less the findings the fix is attached to.  A fix that would
 leave another coroutine error behind (a ``def`` holding ``yield from`` made async) is never
 offered.
 """
@@ -25,6 +26,7 @@ from parso.tree import BaseNode, Leaf, NodeOrLeaf
 from parso.utils import split_lines
 
 from coro_ls.editing.edits import Edit, apply_edits
+from coro_ls.editing.excerpts import Excerpt, ModuleFacts
 from coro_ls.engine import checker as engine
 from coro_ls.engine import rules
 from coro_ls.engine.finding_scopes import FindingScopes
@@ -46,7 +48,7 @@ class Fix:
 
 
 def quick_fixes(
-    source: str,
+    source: str | Excerpt,
     analysis: Analysis,
     findings: Iterable[Finding],
     *,
@@ -54,10 +56,13 @@ def quick_fixes(
 ) -> list[Fix]:
     """The fixes for ``findings`` (each offered once, however many of them it fixes).
 
-    ``analysis`` is the engine's analysis of ``source``.  ``all_findings`` are the findings
-    shown to the user (all of the engine's when not given; fewer where some are suppressed):
-    a fix lists those of them it removes.
+    ``analysis`` is the engine's analysis of ``source`` (the whole text, or an excerpt: then
+    findings, fixes and the analysis are in the excerpt's tree coordinates).  ``all_findings``
+    are the findings shown to the user (all of the engine's when not given; fewer where some
+    are suppressed): a fix lists those of them it removes.
     """
+    facts = source.facts if isinstance(source, Excerpt) else None
+    newline = facts.newline if facts is not None else _newline(source)  # type: ignore[arg-type]
     # The check compares the engine with itself, so it needs every finding, shown or not.
     everything = rules.run(analysis)
     shown = set(all_findings) if all_findings is not None else None
@@ -82,7 +87,7 @@ def quick_fixes(
             candidates = [fix] if fix is not None else []
             owner = scope
         elif rules.YIELD_FROM_LOOP in kinds:
-            candidates = _yield_from_loops(finding, located.node, analysis.lines, _newline(source))
+            candidates = _yield_from_loops(finding, located.node, analysis.lines, newline, facts)
         elif rules.BARE_RETURN in kinds:
             fix = _bare_return(finding, located.node)
             candidates = [fix] if fix is not None else []
@@ -122,7 +127,11 @@ def _make_async(scope: Scope, index: FindingScopes, everything: Sequence[Finding
 
 
 def _yield_from_loops(
-    finding: Finding, node: NodeOrLeaf, lines: Sequence[str], newline: str
+    finding: Finding,
+    node: NodeOrLeaf,
+    lines: Sequence[str],
+    newline: str,
+    facts: ModuleFacts | None,
 ) -> list[Fix]:
     statement = node.parent
     if statement is None or statement.type != "simple_stmt":
@@ -133,7 +142,7 @@ def _yield_from_loops(
     iterable = expression.get_code(include_prefix=False)
     if expression.type == "lambdef":
         iterable = f"({iterable})"
-    variable = _fresh_name(node, "item")
+    variable = _fresh_name(node, "item", facts)
     first = node.get_first_leaf()
     line = lines[first.start_pos[0] - 1] if first.start_pos[0] - 1 < len(lines) else ""
     before = line[: first.start_pos[1]]
@@ -200,12 +209,13 @@ def _indent_unit(indent: str) -> str:
     return "\t" if "\t" in indent else "    "
 
 
-def _fresh_name(node: NodeOrLeaf, base: str) -> str:
+def _fresh_name(node: NodeOrLeaf, base: str, facts: ModuleFacts | None) -> str:
     """``base`` (or ``base_2``...) if no name in the module is spelled so."""
-    root = node.get_root_node()
-    used = {leaf.value for leaf in _leaves(root) if leaf.type == "name"}
+    if facts is None:
+        root = node.get_root_node()
+        used = {leaf.value for leaf in _leaves(root) if leaf.type == "name"}
     name, number = base, 1
-    while name in used:
+    while (name in used) if facts is None else bool(facts.names(name)):
         number += 1
         name = f"{base}_{number}"
     return name
@@ -246,32 +256,56 @@ def _key(finding: Finding) -> Key:
 
 
 def _verified(
-    source: str, analysis: Analysis, owner: Scope, fix: Fix, everything: Sequence[Finding]
+    source: str | Excerpt,
+    analysis: Analysis,
+    owner: Scope,
+    fix: Fix,
+    everything: Sequence[Finding],
 ) -> bool:
     """Whether the engine reports, after the fix, what it reported before less ``fix.fixes``."""
     if len(fix.edits) != 1:
         return False
-    cut = _cut_out(source, owner, future_annotations=analysis.future_annotations)
+    cut = _cut_out(analysis.lines, owner, future_annotations=analysis.future_annotations)
     if cut is not None:
-        text, shift = cut
-        before = engine.check_source(text, target=analysis.version)
-        fixed = [_key(f.shifted(shift)) for f in fix.fixes]
-        if not Counter(fixed) - Counter(map(_key, before)):
-            edit = fix.edits[0]
-            moved = Edit(
-                (edit.start[0] + shift, edit.start[1]),
-                (edit.end[0] + shift, edit.end[1]),
-                edit.new_text,
-            )
-            return _same_but_fixed(text, analysis, before, fixed, moved, top_level_await=False)
+        verdict = _verified_alone(*cut, analysis, fix, top_level_await=False)
+        if verdict is not None:
+            return verdict
+    if isinstance(source, Excerpt) and not source.whole:
+        # The excerpt is whole top-level statements that parse as they do in the document:
+        # checked alone (with the document's future import), it has the same findings.
+        head = "from __future__ import annotations\n" if analysis.future_annotations else ""
+        shift = (1 if head else 0) - (source.first_line - 1)
+        verdict = _verified_alone(
+            head + source.text, shift, analysis, fix, top_level_await=analysis.top_level_await
+        )
+        return bool(verdict)
+    text = source.text if isinstance(source, Excerpt) else source
     return _same_but_fixed(
-        source,
+        text,
         analysis,
         everything,
         [_key(f) for f in fix.fixes],
         fix.edits[0],
         top_level_await=analysis.top_level_await,
     )
+
+
+def _verified_alone(
+    text: str, shift: int, analysis: Analysis, fix: Fix, *, top_level_await: bool
+) -> bool | None:
+    """:func:`_verified` on a text holding the fix's code (positions moved by ``shift``
+    lines); None when the text does not hold every finding the fix removes."""
+    before = engine.check_source(text, target=analysis.version, top_level_await=top_level_await)
+    fixed = [_key(f.shifted(shift)) for f in fix.fixes]
+    if Counter(fixed) - Counter(map(_key, before)):
+        return None
+    edit = fix.edits[0]
+    moved = Edit(
+        (edit.start[0] + shift, edit.start[1]),
+        (edit.end[0] + shift, edit.end[1]),
+        edit.new_text,
+    )
+    return _same_but_fixed(text, analysis, before, fixed, moved, top_level_await=top_level_await)
 
 
 def _same_but_fixed(
@@ -296,11 +330,14 @@ def _same_but_fixed(
     return expected == Counter(map(_key, after))
 
 
-def _cut_out(source: str, owner: Scope, *, future_annotations: bool) -> tuple[str, int] | None:
+def _cut_out(
+    lines: Sequence[str], owner: Scope, *, future_annotations: bool
+) -> tuple[str, int] | None:
     """The function ``owner`` alone as a module, and how many lines its positions move by.
 
     Coroutine errors inside a function depend on that function's own scopes, never on what
     encloses it, so checking it alone is enough and does not re-parse the whole file.
+    ``lines`` are the analysis' lines (without line endings).
     """
     node = owner.node
     if node is None or node.type != "funcdef":
@@ -309,7 +346,6 @@ def _cut_out(source: str, owner: Scope, *, future_annotations: bool) -> tuple[st
     outer = (
         parent if parent is not None and parent.type in ("async_stmt", "async_funcdef") else node
     )
-    lines = split_lines(source, keepends=True)
     (first, column), (last, end_column) = outer.start_pos, outer.end_pos
     if lines[first - 1][:column].strip():
         return None
@@ -319,4 +355,5 @@ def _cut_out(source: str, owner: Scope, *, future_annotations: bool) -> tuple[st
     head = ["from __future__ import annotations\n"] if future_annotations else []
     if column:
         head.append("if 1:\n")  # an indented def keeps its indentation under a header
-    return "".join(head + lines[first - 1 : last]), len(head) - (first - 1)
+    body = [lines[index] + "\n" for index in range(first - 1, last)]
+    return "".join(head + body), len(head) - (first - 1)

@@ -21,6 +21,7 @@ from parso.python.tree import Module
 from parso.tree import NodeOrLeaf
 
 from coro_ls.editing import fixes
+from coro_ls.editing.excerpts import Excerpt
 from coro_ls.engine import rules
 from coro_ls.engine.finding_scopes import FindingScopes
 from coro_ls.engine.findings import Finding, Position
@@ -97,8 +98,8 @@ def chain(scope: Scope, analysis: Analysis, fmt: _Format) -> str:
 
 
 def hover_at(
-    source: str,
-    module: Module,
+    source: str | Excerpt,
+    module: Module | None,
     analysis: Analysis,
     position: Position,
     findings: Sequence[Finding],
@@ -111,7 +112,9 @@ def hover_at(
     ``analysis`` is the engine's analysis of ``source`` and ``findings`` the findings shown to
     the user (the ones explained); ``engine_findings``, all the engine's findings, give the
     verdicts (a finding silenced by ``# noqa`` is still an error for CPython).  ``module`` is
-    parso's tree of ``source`` (for the expansion preview).
+    parso's tree of ``source`` (for the expansion preview).  ``source`` may instead be an
+    excerpt of the document (one block), with ``module`` None: then the analysis, the
+    findings, the position and the answer are in the excerpt's tree coordinates.
     """
     verdicts = findings if engine_findings is None else engine_findings
     fmt = _Format(markdown)
@@ -225,8 +228,10 @@ def _own_findings(
     return [f for f in findings if (f.start, f.code) in starts]
 
 
-def _unevaluated_await(module: Module, position: Position) -> NodeOrLeaf | None:
+def _unevaluated_await(module: Module | None, position: Position) -> NodeOrLeaf | None:
     """An ``await`` keyword the scope walk skipped: one in a local variable annotation."""
+    if module is None:
+        return None  # no scope but the module's: no function, so no such annotation
     try:
         leaf = module.get_leaf_for_position(position)
     except ValueError:
@@ -245,7 +250,7 @@ def _unevaluated_await(module: Module, position: Position) -> NodeOrLeaf | None:
     return leaf
 
 
-def _tree(analysis: Analysis, module: Module) -> Module:
+def _tree(analysis: Analysis, module: Module | None) -> Module | None:
     """The tree the analysis was made of (parso's tree of the masked text, if masking was
     needed to parse modern syntax), so that positions land on the same structure."""
     for scope in analysis.scopes():
@@ -306,8 +311,8 @@ def _verdict(own: Sequence[Finding], doubtful: bool, fmt: _Format) -> str:
 def _keyword_section(
     target: _Target,
     own: list[Finding],
-    source: str,
-    module: Module,
+    source: str | Excerpt,
+    module: Module | None,
     analysis: Analysis,
     findings: Sequence[Finding],
     fmt: _Format,
@@ -432,7 +437,7 @@ def fmt_why(code: str, fmt: _Format) -> str:
 
 def _finding_section(
     finding: Finding,
-    source: str,
+    source: str | Excerpt,
     analysis: Analysis,
     index: FindingScopes,
     findings: Sequence[Finding],
@@ -459,7 +464,7 @@ def _finding_section(
 
 def _fix_lines(
     finding: Finding,
-    source: str,
+    source: str | Excerpt,
     analysis: Analysis,
     fmt: _Format,
     findings: Sequence[Finding] | None = None,
@@ -471,17 +476,23 @@ def _fix_lines(
 
 
 def _expansion_preview(
-    source: str, module: Module, start: Position, analysis: Analysis, fmt: _Format
+    source: str | Excerpt, module: Module | None, start: Position, analysis: Analysis, fmt: _Format
 ) -> str | None:
     try:
-        from coro_ls.editing.expansions import expand, statement_at
+        from coro_ls.editing.excerpts import whole
+        from coro_ls.editing.expansions import expand_in, statement_at_in
     except ImportError:  # pragma: no cover - the expansions package is optional here
         return None
     try:
-        statement = statement_at(source, module, start, version=analysis.version)
+        if isinstance(source, Excerpt):
+            excerpt = source
+        else:
+            assert module is not None
+            excerpt = whole(source, module, analysis.version)
+        statement = statement_at_in(excerpt, start)
         if statement is None or statement.start != start:
             return None
-        edits = expand(source, module, statement, version=analysis.version)
+        edits = expand_in(excerpt, statement)
     except Exception:
         # The preview is an extra: the explanation is still worth showing without it.
         logger.exception("no expansion preview for the statement at %s", start)

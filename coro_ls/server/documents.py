@@ -6,8 +6,9 @@ LSP ranges to the wrong lines.  Here lines follow LSP's rule (only ``\\n``, ``\\
 through ``parso.utils.split_lines``, which is also what parso's diff parser consumes.
 
 Findings come from a per-document incremental engine that re-parses and re-checks only the
-top-level blocks an edit touches; a whole-file tree for code actions and hover is diff-parsed
-lazily when asked for.
+top-level blocks an edit touches.  Requests (code actions, hover) work on the block holding
+their position (:meth:`Document.view_at`): its tree is the engine's, its analysis cached per
+block; no request parses or analyses the whole file.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ import logging
 from collections.abc import Iterator, Sequence
 
 from lsprotocol import types
-from parso.grammar import Grammar
-from parso.python.diff import DiffParser
-from parso.python.tree import Module
 
+from coro_ls.editing.excerpts import DocumentFacts, Excerpt, excerpt_of
+from coro_ls.engine.block_views import BlockView, view_at, views
 from coro_ls.engine.findings import Finding
 from coro_ls.engine.findings import Position as ParsoPosition
 from coro_ls.engine.incremental import IncrementalDocument
-from coro_ls.engine.versions import Version, grammar_for, running_version
+from coro_ls.engine.versions import Version, running_version
 from coro_ls.server import positions
 
 logger = logging.getLogger(__name__)
@@ -47,10 +47,8 @@ class Document:
     place, so nodes must not be kept across edits either.
 
     The text and the findings live in an :class:`~coro_ls.engine.incremental.IncrementalDocument`,
-    which re-parses and re-checks only the top-level blocks an edit touches.  A whole-file
-    tree for the features that need one (code actions, hover) is brought up to date lazily,
-    when asked for, by a diff parser owned by the document (never parso's process-wide
-    ``diff_cache``), with a full parse as the fallback.
+    which re-parses and re-checks only the top-level blocks an edit touches.  Features see
+    its blocks through :meth:`view_at` / :meth:`excerpt_at`, valid until the next edit.
     """
 
     def __init__(
@@ -61,8 +59,6 @@ class Document:
         self.target = target
         self.top_level_await = top_level_await
         self.revision = next(_revisions)
-        self.fallbacks = 0
-        """How often the diff parser failed and a full parse replaced it."""
         self.broken = False
         """An edit could not be applied: the text is the last good one, and diagnostics are
         not published until the document is opened again."""
@@ -70,10 +66,8 @@ class Document:
             text, target=target, top_level_await=top_level_await
         )
         self._text: str | None = text
-        self._module: Module | None = None
-        self._parsed_lines: list[str] = []
-        self._parsed_grammar: Grammar | None = None
         self._findings: list[Finding] | None = None
+        self._facts: tuple[int, DocumentFacts] | None = None
 
     # --- text -------------------------------------------------------------------------------
 
@@ -182,33 +176,29 @@ class Document:
         "unchanged"."""
         self.revision = next(_revisions)
 
-    # --- tree and findings ------------------------------------------------------------------
+    # --- blocks and findings ----------------------------------------------------------------
 
     @property
-    def module(self) -> Module:
-        """parso's tree of :attr:`text` for :attr:`target`, brought up to date."""
-        grammar = grammar_for(self.target)
-        lines = self.lines
-        if self._module is None or grammar is not self._parsed_grammar:
-            self._module = grammar.parse(self.text)
-        elif self._parsed_lines != lines:
-            self._module = self._diff_parse(grammar, self._module)
-        self._parsed_grammar = grammar
-        # A copy: the incremental document edits its line list in place, and the diff
-        # parser needs the lines it last parsed.
-        self._parsed_lines = list(lines)
-        return self._module
+    def incremental(self) -> IncrementalDocument:
+        return self._incremental
 
-    def _diff_parse(self, grammar: Grammar, module: Module) -> Module:
-        try:
-            parser = DiffParser(grammar._pgen_grammar, grammar._tokenizer, module)  # type: ignore[attr-defined]
-            return parser.update(old_lines=self._parsed_lines, new_lines=list(self.lines))
-        except Exception:
-            # parso documents this failure mode ("There's an issue with the diff parser");
-            # the old tree may be half-mutated, so it is dropped.
-            logger.exception("%s v%s: diff parse failed; parsing in full", self.uri, self.version)
-            self.fallbacks += 1
-            return grammar.parse(self.text)
+    def view_at(self, line: int) -> BlockView:
+        """The block holding (parso) line ``line``, as the engine keeps it."""
+        return view_at(self._incremental, line)
+
+    def views(self, first: int, last: int) -> list[BlockView]:
+        """The blocks overlapping (parso) lines ``first..last``."""
+        return list(views(self._incremental, first, last))
+
+    def excerpt(self, view: BlockView) -> Excerpt:
+        """A block with the document-wide facts editing needs (found once per revision)."""
+        if self._facts is None or self._facts[0] != self.revision:
+            self._facts = (self.revision, DocumentFacts(self._incremental))
+        return excerpt_of(view, self._facts[1])
+
+    def excerpt_at(self, line: int) -> tuple[Excerpt, BlockView]:
+        view = self.view_at(line)
+        return self.excerpt(view), view
 
     def findings(self) -> list[Finding]:
         """The engine's findings for the current text and options (computed once per revision;

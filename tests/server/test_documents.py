@@ -13,11 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsp_support import line_contents, unit_width
 from lsprotocol import types
-from parso.python.diff import DiffParser
 from parso.utils import split_lines
 
 from coro_ls.engine import checker as engine
-from coro_ls.engine.versions import SUPPORTED, grammar_for, running_version
+from coro_ls.engine.versions import SUPPORTED, running_version
 from coro_ls.server.documents import Document, DocumentStore, UnappliableEdit
 
 TEXT_CHARS = st.sampled_from(list("ab :\t\n\r\x0c\u2028\x85é🐍") + ["\r\n", "await "])
@@ -187,11 +186,10 @@ def leaves(module) -> list[tuple[str, str, str, tuple[int, int]]]:
 
 
 @pytest.mark.parametrize("target", [SUPPORTED[0], (3, 11), SUPPORTED[-1]])
-def test_the_diff_parsed_tree_equals_a_fresh_parse_after_random_edits(target) -> None:
+def test_the_block_a_request_sees_follows_random_edits(target) -> None:
     source = Path(engine.__file__).read_text(encoding="utf-8")
     rng = random.Random(f"diff {target}")
     document = Document("file:///d.py", source, 1, target=target, top_level_await=False)
-    original_module = document.module
     text = source
     for step in range(400):
         contents = line_contents(text)
@@ -205,11 +203,18 @@ def test_the_diff_parsed_tree_equals_a_fresh_parse_after_random_edits(target) ->
         document.apply_changes([change(start, end, new)], "utf-32")
         text = lsp_splice(text, start, end, new)
         if step % 8 == 0:
-            fresh = grammar_for(target).parse(text)
-            assert leaves(document.module) == leaves(fresh), f"step {step}"
-            assert document.module.get_code() == text
-    assert document.module is original_module  # the diff parser updated it, no full parse
-    assert document.fallbacks == 0
+            asked = rng.randrange(len(line_contents(text))) + 1
+            view = document.view_at(asked)
+            lines = split_lines(text, keepends=True)
+            assert asked in view.document_lines, f"step {step}"
+            block_text = "".join(
+                lines[view.document_lines.start - 1 : view.document_lines.stop - 1]
+            )
+            assert view.text == block_text, f"step {step}"
+            # The block's tree is the text of its lines (the last block's trailing comments
+            # live in the endmarker, which is no statement).
+            code = "".join(statement.get_code() for statement in view.statements)
+            assert block_text.startswith(code), f"step {step}"
     assert document.findings() == engine.check_source(text, target=target)
 
 
@@ -217,11 +222,11 @@ def test_documents_do_not_share_trees() -> None:
     store = DocumentStore()
     a = store.open("file:///a.py", "def f():\n    pass\n", 1)
     b = store.open("file:///b.py", "def f():\n    pass\n", 1)
-    a_module, b_module = a.module, b.module
+    b_tree = b.view_at(1).statements[0]
     store.change("file:///a.py", 2, [change((1, 4), (1, 8), "await x")], "utf-16")
-    assert a.module.get_code() == "def f():\n    await x\n"
-    assert b.module is b_module and b_module.get_code() == "def f():\n    pass\n"
-    assert a.module is a_module is not b_module
+    assert a.view_at(1).statements[0].get_code() == "def f():\n    await x\n"
+    assert b.view_at(1).statements[0] is b_tree
+    assert b_tree.get_code() == "def f():\n    pass\n"
 
 
 def test_closing_a_document_frees_it() -> None:
@@ -249,22 +254,3 @@ def test_findings_follow_each_revision_and_the_target() -> None:
     revisions.add(document.revision)
     assert document.findings() == engine.check_source(document.text, target=SUPPORTED[-1])
     assert len(revisions) == 3
-
-
-def test_a_failing_diff_parse_falls_back_to_a_full_parse(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    document = Document(
-        "file:///f.py", "def f():\n    pass\n", 1, target=running_version(), top_level_await=False
-    )
-    document.module  # noqa: B018 - the first parse, which later edits diff against
-
-    def lose_track(self, old_lines, new_lines):
-        raise Exception("(7 != 6) There's an issue with the diff parser. Please report")
-
-    monkeypatch.setattr(DiffParser, "update", lose_track)
-    document.apply_changes([change((1, 4), (1, 8), "await x")], "utf-16")
-    assert leaves(document.module) == leaves(grammar_for(running_version()).parse(document.text))
-    assert document.fallbacks == 1
-    assert document.findings() == engine.check_source(document.text)
-    assert "diff parse failed" in caplog.text

@@ -3,6 +3,7 @@
 :func:`find_expandable` picks the statement a code action is about (the request's range on its
 header, or covering it); :func:`statement_at` picks the innermost statement containing a
 position (``coro-ls expand``); :func:`expand` returns the text edits, in parso coordinates.
+The ``*_in`` forms work on an excerpt (one block of a document) instead of the whole module.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from coro_ls.editing.expansions.locate import (
     Statement,
     WithItem,
     find_expandable,
+    find_expandable_in,
     iter_statements,
+    iter_statements_in,
+    line_statement_at_in,
     statement_at,
+    statement_at_in,
 )
-from coro_ls.editing.expansions.render import expand
+from coro_ls.editing.expansions.render import expand, expand_in
 
 __all__ = [
     "TITLES",
@@ -25,7 +30,12 @@ __all__ = [
     "WithItem",
     "apply_edits",
     "expand",
+    "expand_in",
     "find_expandable",
+    "find_expandable_in",
     "iter_statements",
+    "iter_statements_in",
+    "line_statement_at_in",
     "statement_at",
+    "statement_at_in",
 ]

@@ -2,8 +2,12 @@
 
 parso 0.8.7 cannot parse the parenthesised form ``async with (A() as a, B() as b):`` (and reads
 ``async with (A(), B()):`` as one tuple, which CPython 3.9+ does not).  Those headers are found
-in the token stream; the document is then parsed once more with each such parenthesised group
+in the token stream; the excerpt is then parsed once more with each such parenthesised group
 replaced by ``(`` + its newlines + ``)``, which keeps every line of every body where it was.
+
+Each function works on an :class:`~coro_ls.editing.excerpts.Excerpt` (``*_in``): one block of
+a document, or the whole module; the functions taking ``source`` and ``module`` make the
+whole module the excerpt.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from parso.python import tree
@@ -21,6 +25,7 @@ from parso.python.tokenize import tokenize
 from parso.tree import BaseNode, NodeOrLeaf
 from parso.utils import parse_version_string, split_lines
 
+from coro_ls.editing.excerpts import Excerpt, whole
 from coro_ls.editing.expansions.text import Lines, to_document
 from coro_ls.engine.findings import Position
 from coro_ls.engine.versions import Version, format_version, grammar_for, running_version
@@ -57,14 +62,16 @@ class Statement:
     last_token_end: Position
     """The end of its last token (before the final newline and any trailing comment)."""
     node: tree.PythonNode
-    """The ``async_stmt`` node, in :attr:`tree_source`'s tree."""
-    tree_source: str
-    """The text :attr:`node` was parsed from: the document, or the document with parenthesised
+    """The ``async_stmt`` node, in :attr:`tree_lines`' tree."""
+    tree_lines: Lines
+    """The text :attr:`node` was parsed from: the excerpt, or the excerpt with parenthesised
     ``async with`` items blanked out (same lines, same positions outside those headers)."""
     items: tuple[WithItem, ...] = ()
     """For ``with``: the items, in order."""
     header_comments: tuple[str, ...] = ()
     """Comments inside a parenthesised ``async with`` header (the items cannot carry them)."""
+    blanked: bool = False
+    """Whether :attr:`tree_lines` is a blanked text (some of its names are not in the tree)."""
 
     @property
     def title(self) -> str:
@@ -83,20 +90,52 @@ class _ParenHeader:
     comments: tuple[str, ...]
 
 
-def _readable(
-    source: str, module: tree.Module, version: Version
-) -> tuple[tree.Module, str, dict[Position, _ParenHeader]]:
-    """The tree to search, its source, and the parenthesised ``async with`` headers by the
-    position of their ``async``: parso cannot parse those headers, so they are blanked and
-    the source parsed again (3.9+; before that they are not ``with`` items)."""
-    headers = _paren_headers(source, version) if version >= (3, 9) else []
+@dataclass(frozen=True)
+class _Readable:
+    statements: Sequence[NodeOrLeaf]
+    """The excerpt's top-level nodes, from a tree parso could read."""
+    lines: Lines
+    headers: dict[Position, _ParenHeader]
+    """The parenthesised ``async with`` headers, by the position of their ``async``."""
+
+    @property
+    def blanked(self) -> bool:
+        return bool(self.headers)
+
+
+def _readable(excerpt: Excerpt) -> _Readable:
+    """The tree to search: parso cannot parse parenthesised ``async with`` headers, so they
+    are blanked and the excerpt parsed again (3.9+; before that they are not ``with`` items)."""
+    text = excerpt.text
+    headers = _paren_headers(text, excerpt.version) if excerpt.version >= (3, 9) else []
     if not headers:
-        return module, source, {}
-    tree_source = _blank_headers(source, headers)
-    return (
-        grammar_for(version).parse(tree_source),
-        tree_source,
+        return _Readable(excerpt.statements, excerpt.lines, {})
+    tree_source = _blank_headers(text, headers)
+    module = grammar_for(excerpt.version).parse(tree_source)
+    lines = excerpt.first_line - 1
+    if lines:
+        # Parsed alone, the excerpt starts on line 1: its leaves move to the block's lines.
+        for node in _walk(module):
+            if not isinstance(node, BaseNode):
+                node.line += lines  # type: ignore[attr-defined]
+        headers = [_moved(header, lines) for header in headers]
+    return _Readable(
+        module.children,
+        Lines(tree_source, excerpt.first_line),
         {header.async_pos: header for header in headers},
+    )
+
+
+def _moved(header: _ParenHeader, lines: int) -> _ParenHeader:
+    def move(position: Position) -> Position:
+        return position[0] + lines, position[1]
+
+    return replace(
+        header,
+        async_pos=move(header.async_pos),
+        open_pos=move(header.open_pos),
+        close_end=move(header.close_end),
+        colon_end=move(header.colon_end),
     )
 
 
@@ -104,18 +143,23 @@ def iter_statements(
     source: str, module: tree.Module, *, version: Version | None = None
 ) -> Iterator[Statement]:
     """Every ``async for`` / ``async with`` statement of the document, outer before inner."""
-    module, tree_source, by_start = _readable(source, module, version or running_version())
-    for node in _walk(module):
-        if not _is_statement_node(node):
-            continue
-        statement = _statement(
-            node,  # type: ignore[arg-type]
-            tree_source,
-            by_start.get(node.start_pos),
-            source,
-        )
-        if statement is not None:
-            yield statement
+    return iter_statements_in(whole(source, module, version or running_version()))
+
+
+def iter_statements_in(excerpt: Excerpt) -> Iterator[Statement]:
+    """Every ``async for`` / ``async with`` statement of the excerpt, outer before inner."""
+    readable = _readable(excerpt)
+    for statement in readable.statements:
+        for node in _walk(statement):
+            if not _is_statement_node(node):
+                continue
+            found = _statement(
+                node,  # type: ignore[arg-type]
+                readable,
+                excerpt.lines,
+            )
+            if found is not None:
+                yield found
 
 
 def find_expandable(
@@ -126,15 +170,28 @@ def find_expandable(
     *,
     version: Version | None = None,
 ) -> Statement | None:
-    """The innermost statement whose header holds the range, or that the range covers.
+    """:func:`find_expandable_in` the whole module."""
+    return find_expandable_in(whole(source, module, version or running_version()), start, end)
+
+
+def find_expandable_in(
+    excerpt: Excerpt, start: Position, end: Position | None = None
+) -> Statement | None:
+    """The innermost statement whose header holds the range, or that the range covers
+    (positions in the excerpt's tree coordinates).
 
     Only the ancestors of the leaf at the range's start are looked at (a code action request
     comes with every cursor move): the statement's header, or the indentation before it.
     """
     end = end or start
-    module, tree_source, by_start = _readable(source, module, version or running_version())
+    if not excerpt.statements or not excerpt.contains(start[0]):
+        return None
+    readable = _readable(excerpt)
+    if not readable.statements:
+        return None
+    root = readable.statements[0].get_root_node()
     try:
-        leaf = module.get_leaf_for_position(start, include_prefixes=True)
+        leaf = root.get_leaf_for_position(start, include_prefixes=True)  # type: ignore[attr-defined]
     except ValueError:
         return None
     leaves = [leaf] if leaf is not None else []
@@ -147,9 +204,8 @@ def find_expandable(
             if _is_statement_node(node):
                 statement = _statement(
                     node,  # type: ignore[arg-type]
-                    tree_source,
-                    by_start.get(node.start_pos),
-                    source,
+                    readable,
+                    excerpt.lines,
                 )
                 if statement is not None and _range_selects(statement, start, end):
                     return statement
@@ -178,8 +234,12 @@ def statement_at(
     source: str, module: tree.Module, position: Position, *, version: Version | None = None
 ) -> Statement | None:
     """The innermost statement that contains ``position`` (header or body)."""
+    return statement_at_in(whole(source, module, version or running_version()), position)
+
+
+def statement_at_in(excerpt: Excerpt, position: Position) -> Statement | None:
     best: Statement | None = None
-    for statement in iter_statements(source, module, version=version):
+    for statement in iter_statements_in(excerpt):
         if statement.start <= position <= statement.last_token_end and (
             best is None or statement.start > best.start
         ):
@@ -191,8 +251,12 @@ def line_statement_at(
     source: str, module: tree.Module, line: int, *, version: Version | None = None
 ) -> Statement | None:
     """The innermost statement whose lines include ``line``."""
+    return line_statement_at_in(whole(source, module, version or running_version()), line)
+
+
+def line_statement_at_in(excerpt: Excerpt, line: int) -> Statement | None:
     best: Statement | None = None
-    for statement in iter_statements(source, module, version=version):
+    for statement in iter_statements_in(excerpt):
         if statement.start[0] <= line <= statement.last_token_end[0] and (
             best is None or statement.start > best.start
         ):
@@ -209,12 +273,10 @@ def _walk(node: NodeOrLeaf) -> Iterator[NodeOrLeaf]:
             stack.extend(reversed(current.children))
 
 
-def _statement(
-    node: tree.PythonNode, tree_source: str, header: _ParenHeader | None, source: str
-) -> Statement | None:
+def _statement(node: tree.PythonNode, readable: _Readable, document: Lines) -> Statement | None:
+    header = readable.headers.get(node.start_pos)
     compound = node.children[1]
-    lines = split_lines(tree_source, keepends=True)
-    async_line = lines[node.start_pos[0] - 1]
+    async_line = readable.lines.line(node.start_pos[0])
     if async_line[: node.start_pos[1]].strip():
         return None  # not at the start of its line: nothing sensible to indent from
     if compound.type == "for_stmt":
@@ -241,9 +303,8 @@ def _statement(
         last_end = last.end_pos
     if header is not None:
         header_end = header.colon_end
-        blanked, document = Lines(tree_source), Lines(source)
-        end = to_document(end, blanked, document)
-        last_end = to_document(last_end, blanked, document)
+        end = to_document(end, readable.lines, document)
+        last_end = to_document(last_end, readable.lines, document)
     return Statement(
         kind="for" if compound.type == "for_stmt" else "with",
         start=node.start_pos,
@@ -251,9 +312,10 @@ def _statement(
         end=end,
         last_token_end=last_end,
         node=node,
-        tree_source=tree_source,
+        tree_lines=readable.lines,
         items=items,
         header_comments=header.comments if header is not None else (),
+        blanked=readable.blanked,
     )
 
 

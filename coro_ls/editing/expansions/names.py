@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from parso.python import tree
@@ -28,14 +28,22 @@ def document_names(source: str) -> set[str]:
 
 
 class NamePool:
-    """Hands out readable names that collide with nothing in the document, nor with each other."""
+    """Hands out readable names that collide with nothing in the document, nor with each other.
 
-    def __init__(self, taken: set[str]) -> None:
-        self._taken = set(taken) | RESERVED
+    ``taken`` is the document's words, or a test for one (a large document is searched for
+    the few candidates instead of being split into words)."""
+
+    def __init__(self, taken: set[str] | Callable[[str], bool]) -> None:
+        if isinstance(taken, set):
+            self._taken = set(taken) | RESERVED
+            self._in_document: Callable[[str], bool] = lambda name: False
+        else:
+            self._taken = set(RESERVED)
+            self._in_document = taken
 
     def fresh(self, base: str) -> str:
         name, number = base, 1
-        while name in self._taken:
+        while name in self._taken or self._in_document(name):
             number += 1
             name = f"{base}_{number}"
         self._taken.add(name)
@@ -54,18 +62,31 @@ class ModuleRef:
 
 def module_ref(
     module_name: str,
-    module: tree.Module,
+    names: list[tuple[tree.Name, int]],
     statement_node: NodeOrLeaf,
     pool: NamePool,
     *,
+    statement_shift: int = 0,
     extra_tokens: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> ModuleRef:
-    """Reuse a plain top-level ``import <module_name>`` when the name means nothing else."""
-    plain_imports = [node for node in module.children if _is_plain_import(node, module_name)]
+    """Reuse a plain top-level ``import <module_name>`` when the name means nothing else.
+
+    ``names`` are the module's name leaves spelled ``module_name``, each with the shift of its
+    tree (document line = tree line + shift), as is ``statement_shift`` for the statement."""
+    plain_imports: dict[int, tuple[NodeOrLeaf, int]] = {}
+    for name, shift in names:
+        statement = name.search_ancestor("simple_stmt")
+        if (
+            statement is not None
+            and statement.parent is not None
+            and statement.parent.type == "file_input"
+            and _is_plain_import(statement, module_name)
+        ):
+            plain_imports[id(statement)] = (statement, shift)
     conflict = module_name in extra_tokens
     used = False
-    for name in _names(module, module_name):
-        if any(name.search_ancestor("simple_stmt") is node for node in plain_imports):
+    for name, _ in names:
+        if id(name.search_ancestor("simple_stmt")) in plain_imports:
             continue
         if _is_binding(name):
             conflict = conflict or _binding_matters(name, statement_node)
@@ -75,18 +96,20 @@ def module_ref(
         alias = pool.fresh(module_name)
         return ModuleRef(alias, f"import {module_name} as {alias}")
     in_function = statement_node.search_ancestor("funcdef", "lambdef") is not None
-    if any(in_function or node.start_pos < statement_node.start_pos for node in plain_imports):
+    line, column = statement_node.start_pos
+    here = (line + statement_shift, column)
+    if any(
+        in_function or (node.start_pos[0] + shift, node.start_pos[1]) < here
+        for node, shift in plain_imports.values()
+    ):
         return ModuleRef(module_name, None)
     return ModuleRef(module_name, f"import {module_name}")
 
 
-def builtin_is_rebound(name_value: str, module: tree.Module) -> bool:
-    """Whether ``type``/``StopAsyncIteration`` may not mean the builtin somewhere."""
-    return any(_is_binding(name) for name in _names(module, name_value))
-
-
-def _names(root: tree.Module, value: str) -> list[tree.Name]:
-    return list(root.get_used_names().get(value, ()))
+def builtin_is_rebound(names: list[tuple[tree.Name, int]]) -> bool:
+    """Whether ``type``/``StopAsyncIteration`` (whose ``names`` are given) may not mean the
+    builtin somewhere."""
+    return any(_is_binding(name) for name, _ in names)
 
 
 def _is_plain_import(node: NodeOrLeaf, module_name: str) -> bool:

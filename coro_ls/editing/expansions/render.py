@@ -15,22 +15,20 @@ from dataclasses import dataclass
 from parso.python import tree
 
 from coro_ls.editing.edits import Edit
+from coro_ls.editing.excerpts import Excerpt, Occurrence, whole
 from coro_ls.editing.expansions.locate import Statement
 from coro_ls.editing.expansions.names import (
     NamePool,
     builtin_is_rebound,
-    document_names,
     module_ref,
 )
 from coro_ls.editing.expansions.text import (
     Lines,
-    document_newline,
     indentation_unit,
     shift_lines,
     string_continuation_lines,
     to_document,
 )
-from coro_ls.engine.findings import Position
 from coro_ls.engine.versions import Version, running_version
 
 _PARENTHESISE = ("testlist", "testlist_star_expr", "exprlist", "star_expr", "testlist_comp")
@@ -69,16 +67,20 @@ def expand(
     source: str, module: tree.Module, statement: Statement, *, version: Version | None = None
 ) -> list[Edit]:
     """The edits that replace ``statement`` by its expansion, in document order."""
-    del module  # the statement carries the tree it was found in
-    version = version or running_version()
-    context = _context(source, statement, version)
+    return expand_in(whole(source, module, version or running_version()), statement)
+
+
+def expand_in(excerpt: Excerpt, statement: Statement) -> list[Edit]:
+    """The edits that replace ``statement`` (found in ``excerpt``) by its expansion, in
+    document order, in the excerpt's tree coordinates (the import may lie before it)."""
+    context = _context(excerpt, statement)
     if statement.kind == "for":
         text = _expand_for(statement, context)
     else:
         text = _expand_with(statement, context)
     edits = [Edit(statement.start, statement.end, text)]
     if context.imports:
-        at = _import_position(statement.node.get_root_node())
+        at = excerpt.to_tree(excerpt.facts.import_position())
         imports = "".join(line + context.newline for line in context.imports)
         if at[1] != 0:  # after a docstring that ends the file without a line break
             imports = context.newline + imports
@@ -89,24 +91,35 @@ def expand(
     return edits
 
 
-def _context(source: str, statement: Statement, version: Version) -> _Context:
-    lines = Lines(source)
-    root = statement.node.get_root_node()
-    pool = NamePool(document_names(source))
+def _context(excerpt: Excerpt, statement: Statement) -> _Context:
+    lines = excerpt.lines
+    facts = excerpt.facts
+    pool = NamePool(facts.has_word)
     imports = []
     sys_name = "sys"
+    extra = _blanked_names(statement)
     if statement.kind == "with":
         ref = module_ref(
-            "sys", root, statement.node, pool, extra_tokens=_blanked_names(statement, source)
+            "sys",
+            _names(excerpt, statement, "sys"),
+            statement.node,
+            pool,
+            statement_shift=excerpt.shift,
+            extra_tokens=extra,
         )
         sys_name = ref.name
         if ref.import_line:
             imports.append(ref.import_line)
     type_name, stop_name = "type", "StopAsyncIteration"
     needs = ["type"] + (["StopAsyncIteration"] if statement.kind == "for" else [])
-    if any(builtin_is_rebound(name, root) for name in needs):
+    if any(builtin_is_rebound(_names(excerpt, statement, name)) for name in needs):
         ref = module_ref(
-            "builtins", root, statement.node, pool, extra_tokens=_blanked_names(statement, source)
+            "builtins",
+            _names(excerpt, statement, "builtins"),
+            statement.node,
+            pool,
+            statement_shift=excerpt.shift,
+            extra_tokens=extra,
         )
         type_name, stop_name = f"{ref.name}.type", f"{ref.name}.StopAsyncIteration"
         if ref.import_line:
@@ -115,9 +128,9 @@ def _context(source: str, statement: Statement, version: Version) -> _Context:
         source=lines,
         indent=lines.line(statement.start[0])[: statement.start[1]],
         unit=indentation_unit(lines),
-        newline=document_newline(source),
+        newline=facts.newline,
         frozen=string_continuation_lines(
-            lines.slice(statement.start, statement.end), version, statement.start[0]
+            lines.slice(statement.start, statement.end), excerpt.version, statement.start[0]
         ),
         pool=pool,
         type_name=type_name,
@@ -127,9 +140,24 @@ def _context(source: str, statement: Statement, version: Version) -> _Context:
     )
 
 
-def _blanked_names(statement: Statement, source: str) -> set[str]:
+def _names(excerpt: Excerpt, statement: Statement, value: str) -> list[Occurrence]:
+    """The module's names spelled ``value``; in the excerpt, from the tree the statement was
+    found in (a blanked one's names are not the excerpt's own tree's)."""
+    found = excerpt.facts.names(value)
+    if not statement.blanked:
+        return found
+    root = statement.node.get_root_node()
+    own = [(name, excerpt.shift) for name in root.get_used_names().get(value, ())]  # type: ignore[attr-defined]
+    return [
+        (name, shift)
+        for name, shift in found
+        if not (shift == excerpt.shift and excerpt.contains(name.start_pos[0]))
+    ] + own
+
+
+def _blanked_names(statement: Statement) -> set[str]:
     """Names in parenthesised ``async with`` headers, which the tree does not hold."""
-    if statement.tree_source == source:
+    if not statement.blanked:
         return set()
     names: set[str] = set()
     for item in statement.items:
@@ -150,7 +178,7 @@ def _words(text: str) -> set[str]:
 
 
 def _body(statement: Statement, suite: tree.BaseNode, context: _Context) -> _Body:
-    tree_lines = Lines(statement.tree_source)
+    tree_lines = statement.tree_lines
     end = to_document(suite.end_pos, tree_lines, context.source)
     comments = list(statement.header_comments)
     if suite.type == "suite":
@@ -222,7 +250,7 @@ def _expand_for(statement: Statement, context: _Context) -> str:
         f"{i}{u}{u}{step}del {value}",
     ]
     text = nl.join(lines) + nl + _place_body(body, context, u + u)
-    tree_lines = Lines(statement.tree_source)
+    tree_lines = statement.tree_lines
     suite_end = to_document(compound.children[5].end_pos, tree_lines, context.source)
     if len(compound.children) > 6:
         else_text = context.source.slice(suite_end, statement.end)
@@ -290,36 +318,3 @@ def _expand_with(statement: Statement, context: _Context) -> str:
 
 def _ends_with_newline(source: Lines, statement: Statement) -> bool:
     return source.slice(statement.start, statement.end).endswith(("\n", "\r"))
-
-
-def _import_position(root: tree.Module) -> Position:
-    """After the docstring and ``__future__`` imports, else at the first statement."""
-    position = None
-    children = [child for child in root.children if child.type != "endmarker"]
-    for index, child in enumerate(children):
-        if index == 0 and _is_docstring(child):
-            position = child.end_pos
-            continue
-        if _is_future_import(child):
-            position = child.end_pos
-            continue
-        break
-    if position is not None:
-        return position
-    if children:
-        return (children[0].start_pos[0], 0)
-    return root.end_pos
-
-
-def _is_docstring(node: tree.BaseNode) -> bool:
-    first = node.children[0] if node.type == "simple_stmt" else node
-    return first.type in ("string", "strings") or (
-        first.type == "atom" and all(c.type in ("string", "fstring") for c in first.children)
-    )
-
-
-def _is_future_import(node: tree.BaseNode) -> bool:
-    first = node.children[0] if node.type == "simple_stmt" else node
-    if not isinstance(first, tree.ImportFrom):
-        return False
-    return [n.value for n in first.get_from_names()] == ["__future__"]

@@ -8,38 +8,9 @@ from parso.python.token import PythonTokenTypes
 from parso.python.tokenize import tokenize
 from parso.utils import parse_version_string, split_lines
 
+from coro_ls.editing.lines import Lines
 from coro_ls.engine.findings import Position
 from coro_ls.engine.versions import Version, format_version
-
-
-class Lines:
-    """A text's lines (as parso splits them) and position <-> offset conversion."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = split_lines(text, keepends=True)
-        self._offsets = [0]
-        for line in self.lines:
-            self._offsets.append(self._offsets[-1] + len(line))
-
-    def offset(self, position: Position) -> int:
-        return self._offsets[position[0] - 1] + position[1]
-
-    def slice(self, start: Position, end: Position) -> str:
-        return self.text[self.offset(start) : self.offset(end)]
-
-    def line(self, number: int) -> str:
-        return self.lines[number - 1]
-
-
-def document_newline(text: str) -> str:
-    """The document's line ending: that of its first line break, ``\\n`` when it has none."""
-    for index, char in enumerate(text):
-        if char == "\r":
-            return "\r\n" if text[index + 1 : index + 2] == "\n" else "\r"
-        if char == "\n":
-            return "\n"
-    return "\n"
 
 
 def indentation_unit(lines: Lines) -> str:
@@ -127,7 +98,7 @@ def to_document(position: Position, blanked: Lines, document: Lines) -> Position
     differs in one middle stretch: columns in the common tail move by the length difference.
     """
     line, column = position
-    if line > len(blanked.lines) or line > len(document.lines):
+    if not (blanked.has_line(line) and document.has_line(line)):
         return position
     old, new = blanked.line(line), document.line(line)
     if old == new:

@@ -1,0 +1,135 @@
+"""What a request needs of an incremental document at one position: the block holding it,
+where that block's tree sits in the document, and the block's scope analysis, cached.
+
+Requests (code actions, hover, ``coro-ls expand``) work on this instead of a tree of the
+whole file: the block's tree is the one the incremental document keeps for its findings, so
+a request parses nothing, and its analysis is computed once per block and kept until an
+edit replaces the block.
+
+Positions in a view are its tree's: ``document line = tree line + shift``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from parso.tree import NodeOrLeaf
+
+from coro_ls.engine import rules
+from coro_ls.engine.checker import analyse_block
+from coro_ls.engine.findings import Finding
+from coro_ls.engine.incremental import Block, IncrementalDocument
+from coro_ls.engine.scopes import Analysis
+from coro_ls.engine.versions import Version
+
+_Options = tuple[Version, bool, bool]
+# Blocks are replaced, never changed, when an edit re-parses them: a cache keyed by the block
+# object is invalidated by the edit itself.
+_analyses: weakref.WeakKeyDictionary[Block, tuple[_Options, Analysis, list[Finding]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class TreeLines(Sequence[str]):
+    """The document's lines (without line endings) as a block's tree numbers them."""
+
+    def __init__(self, lines: list[str], shift: int) -> None:
+        self._lines = lines
+        self._shift = shift
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return self._lines[index + self._shift].rstrip("\r\n")
+
+    def __len__(self) -> int:
+        return len(self._lines) - self._shift
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """One block of a document, valid until the document's next edit."""
+
+    document: IncrementalDocument
+    block: Block
+    shift: int
+    """Document line = tree line + shift."""
+    index: int
+    """The block's index in the document."""
+
+    @property
+    def statements(self) -> Sequence[NodeOrLeaf]:
+        return self.block.statements
+
+    @property
+    def first_line(self) -> int:
+        """The tree line of the block's first line."""
+        return self.block.tree_line
+
+    @property
+    def stop_line(self) -> int:
+        """The tree line just after the block."""
+        return self.block.tree_line + self.block.count
+
+    @property
+    def document_lines(self) -> range:
+        """The document lines (1-based) the block spans."""
+        return range(self.block.tree_line + self.shift, self.stop_line + self.shift)
+
+    @property
+    def text(self) -> str:
+        first = self.block.tree_line + self.shift - 1
+        return "".join(self.document.lines[first : first + self.block.count])
+
+    @property
+    def lines(self) -> TreeLines:
+        return TreeLines(self.document.lines, self.shift)
+
+    def analysis(self) -> Analysis:
+        """The engine's analysis of the block (tree coordinates), computed once per block."""
+        return self._analysed()[0]
+
+    def findings(self) -> list[Finding]:
+        """Every finding of the engine in the block, in tree coordinates."""
+        return self._analysed()[1]
+
+    def _analysed(self) -> tuple[Analysis, list[Finding]]:
+        document = self.document
+        options = (document.target, document.top_level_await, document.future_annotations)
+        cached = _analyses.get(self.block)
+        if cached is not None and cached[0] == options:
+            analysis, found = cached[1], cached[2]
+        else:
+            analysis = analyse_block(
+                self.block.statements,
+                self.lines,
+                target=document.target,
+                top_level_await=document.top_level_await,
+                future_annotations=document.future_annotations,
+            )
+            found = rules.run(analysis) if self.block.relevant else []
+            _analyses[self.block] = (options, analysis, found)
+        # The document's line list is edited in place: the lines are re-pointed at this
+        # block's current place on every use.
+        analysis.lines = self.lines  # type: ignore[assignment]
+        return analysis, found
+
+
+def view_at(document: IncrementalDocument, line: int) -> BlockView:
+    """The block holding document line ``line`` (1-based; clamped into the document)."""
+    line = min(max(line, 1), max(len(document.lines), 1))
+    block, shift = document.block_at(line)
+    return BlockView(document, block, shift, document.blocks.index(block))
+
+
+def views(
+    document: IncrementalDocument, first: int = 1, last: int | None = None
+) -> Iterator[BlockView]:
+    """The blocks overlapping document lines ``first..last`` (1-based, inclusive), in order."""
+    for index, (block, shift) in enumerate(document.iter_blocks()):
+        start = block.tree_line + shift
+        stop = start + block.count
+        if last is not None and start > last:
+            return
+        if stop > first or index == len(document.blocks) - 1:
+            yield BlockView(document, block, shift, index)
