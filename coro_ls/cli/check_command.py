@@ -11,11 +11,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import TextIO
 
-from coro_ls.config import notebooks, pyproject, settings, sources, suppression
+from coro_ls.config import notebooks, settings, sources, suppression
+from coro_ls.config.resolver import Resolved, SettingsResolver, WarningSink
 from coro_ls.config.settings import Layer, Settings
 from coro_ls.engine import prefilter as _prefilter
 from coro_ls.engine import rules
@@ -130,40 +131,6 @@ class CheckOptions:
         )
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """The settings for one file, and the codes ``per-file-ignores`` ignores there."""
-
-    settings: Settings
-    ignored: tuple[str, ...] = ()
-
-    def wants(self, code: str) -> bool:
-        return self.settings.wants(code) and not code.startswith(self.ignored)
-
-
-class SettingsResolver:
-    """Settings per file from the options and the nearest pyproject; each pyproject's
-    warnings are reported once."""
-
-    def __init__(self, options: CheckOptions, warn: Callable[[str], None]) -> None:
-        self.options = options
-        self.warn = warn
-        self._warned: set[str] = set()
-
-    def resolve(self, path: str) -> Resolved:
-        layers = [self.options.layer()]
-        located = self.options.config and path != STDIN
-        project = pyproject.for_file(path) if located else None
-        if project is None:
-            return Resolved(settings.merge(*layers))
-        for warning in project.warnings:
-            if warning.message not in self._warned:
-                self._warned.add(warning.message)
-                self.warn(warning.message)
-        chosen = settings.merge(*layers, project.tool, project.requires_python)
-        return Resolved(chosen, settings.ignored_by_path(chosen, project.relative(path)))
-
-
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "check",
@@ -250,14 +217,26 @@ def _jobs(text: str) -> int:
 
 
 def _codes(text: str) -> tuple[str, ...]:
-    known = sorted(rules.load())
-    codes = tuple(code.strip().upper() for code in text.split(",") if code.strip())
-    for code in codes:
-        if not any(rule.startswith(code) for rule in known):
-            raise argparse.ArgumentTypeError(
-                f"unknown rule code {code!r}; known codes: {', '.join(known)}"
-            )
-    return codes
+    try:
+        return settings.parse_codes(text)
+    except settings.InvalidSetting as invalid:
+        known = ", ".join(settings.known_codes())
+        raise argparse.ArgumentTypeError(
+            f"unknown rule code {invalid.value!r}; known codes: {known}"
+        ) from None
+
+
+def _warn_once(write: Callable[[str], None]) -> WarningSink:
+    """Each pyproject warning written once per run."""
+    written: set[str] = set()
+
+    def warn(source: str, warnings: Sequence[settings.SettingWarning]) -> None:
+        for warning in warnings:
+            if warning.message not in written:
+                written.add(warning.message)
+                write(warning.message)
+
+    return warn
 
 
 def run(args: argparse.Namespace) -> int:
@@ -308,20 +287,26 @@ def check_paths(
     paths = list(paths)
     files, errors = sources.discover(path for path in paths if path != STDIN)
     reports: list[Report] = []
-    resolver = SettingsResolver(options, lambda text: print(text, file=sys.stderr))
+    resolver = SettingsResolver(_warn_once(lambda text: print(text, file=sys.stderr)))
+    layers = [options.layer()]
+
+    def resolve(path: str) -> Resolved:
+        # Standard input without --stdin-filename has no place, so no pyproject: its
+        # findings depend on the options alone, wherever the command runs.
+        located = options.config and path != STDIN
+        return resolver.resolve(path if located else None, layers)
+
     # Settings are resolved here, in order, so that each pyproject's warnings show once.
-    tasks = [(path, resolver.resolve(path), prefilter) for path in files]
+    tasks = [(path, resolve(path), prefilter) for path in files]
     for found, failed in _run_tasks(tasks, jobs):
         reports.extend(found)
         errors.extend(failed)
     if STDIN in paths:
-        # Standard input without --stdin-filename has no place, so no pyproject: its
-        # findings depend on the options alone, wherever the command runs.
         stdin = sources.source_from_bytes(stdin_filename or STDIN, sys.stdin.buffer.read())
         if isinstance(stdin, sources.SourceError):
             errors.append(stdin)
         else:
-            found, failed = _check_source(stdin, resolver.resolve(stdin.path), prefilter)
+            found, failed = _check_source(stdin, resolve(stdin.path), prefilter)
             reports.extend(found)
             errors.extend(failed)
     reports.sort(key=Report.sort_key)

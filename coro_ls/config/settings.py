@@ -162,7 +162,7 @@ def parse_layer(
             continue
         try:
             parsed = _PARSERS[name](value)
-        except _Invalid as invalid:
+        except InvalidSetting as invalid:
             warnings.append(SettingWarning(source, spelling[name], value, invalid.accepted))
             continue
         # An empty list or object sets nothing: editors send their defaults ([] and {}),
@@ -172,10 +172,13 @@ def parse_layer(
     return Layer(**values), warnings  # type: ignore[arg-type]
 
 
-class _Invalid(ValueError):
-    def __init__(self, accepted: str) -> None:
+class InvalidSetting(ValueError):
+    """A value a setting does not accept: what it accepts, and the value as it was read."""
+
+    def __init__(self, accepted: str, value: object = None) -> None:
         super().__init__(accepted)
         self.accepted = accepted
+        self.value = value
 
 
 def parse_target_version(value: object) -> Version:
@@ -184,7 +187,7 @@ def parse_target_version(value: object) -> Version:
             return parse_version(value)
         except ValueError:
             pass
-    raise _Invalid(f"one of {accepted()} (a string)")
+    raise InvalidSetting(f"one of {accepted()} (a string)")
 
 
 def parse_top_level_await(value: object) -> TopLevelAwait:
@@ -193,7 +196,7 @@ def parse_top_level_await(value: object) -> TopLevelAwait:
     if isinstance(value, str) and value.strip().lower() in ("auto", "true", "false"):
         word = value.strip().lower()
         return "auto" if word == "auto" else word == "true"
-    raise _Invalid('"auto", true or false')
+    raise InvalidSetting('"auto", true or false')
 
 
 def known_codes() -> list[str]:
@@ -207,7 +210,8 @@ def parse_code(value: object) -> str:
         code = value.strip().upper()
         if code and any(rule.startswith(code) for rule in known):
             return code
-    raise _Invalid(f"rule codes or code prefixes: {', '.join(known)}")
+        value = code
+    raise InvalidSetting(f"rule codes or code prefixes: {', '.join(known)}", value)
 
 
 def parse_codes(value: object) -> tuple[str, ...]:
@@ -215,7 +219,7 @@ def parse_codes(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [part for part in value.split(",") if part.strip()]
     if not isinstance(value, (list, tuple)):
-        raise _Invalid(f"a list of rule codes or code prefixes ({', '.join(known_codes())})")
+        raise InvalidSetting(f"a list of rule codes or code prefixes ({', '.join(known_codes())})")
     return tuple(parse_code(item) for item in value)
 
 
@@ -227,17 +231,17 @@ def parse_severity(value: object) -> tuple[tuple[str, Severity], ...]:
     if isinstance(value, (list, tuple)) and not value:
         value = {}  # Neovim encodes an empty Lua table as []
     if not isinstance(value, Mapping):
-        raise _Invalid(expected)
+        raise InvalidSetting(expected)
     pairs: list[tuple[str, Severity]] = []
     by_name: dict[str, Severity] = {name: name for name in SEVERITIES}
     for code, level in value.items():
         try:
             prefix = parse_code(code)
-        except _Invalid:
-            raise _Invalid(expected + f" (unknown code {code!r})") from None
+        except InvalidSetting:
+            raise InvalidSetting(expected + f" (unknown code {code!r})") from None
         severity = by_name.get(level.strip().lower()) if isinstance(level, str) else None
         if severity is None:
-            raise _Invalid(expected + f" (bad severity {_show(level)} for {code})")
+            raise InvalidSetting(expected + f" (bad severity {_show(level)} for {code})")
         pairs.append((prefix, severity))
     return tuple(pairs)
 
@@ -245,15 +249,15 @@ def parse_severity(value: object) -> tuple[tuple[str, Severity], ...]:
 def parse_per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     expected = 'a table mapping glob patterns to lists of codes, e.g. {"tests/*" = ["CORO101"]}'
     if not isinstance(value, Mapping):
-        raise _Invalid(expected)
+        raise InvalidSetting(expected)
     pairs = []
     for pattern, codes in value.items():
         if not isinstance(pattern, str) or not pattern.strip():
-            raise _Invalid(expected)
+            raise InvalidSetting(expected)
         try:
             pairs.append((pattern.strip(), parse_codes(codes)))
-        except _Invalid:
-            raise _Invalid(expected + f" (bad codes for {pattern!r})") from None
+        except InvalidSetting:
+            raise InvalidSetting(expected + f" (bad codes for {pattern!r})") from None
     return tuple(pairs)
 
 

@@ -18,21 +18,15 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from coro_ls.config import pyproject, suppression
-from coro_ls.config.settings import (
-    Layer,
-    Settings,
-    SettingWarning,
-    ignored_by_path,
-    merge,
-    parse_layer,
-)
+from coro_ls.config.resolver import Resolved, SettingsResolver
+from coro_ls.config.settings import Layer, SettingWarning, parse_layer
 from coro_ls.server.features import notebooks
 
 if TYPE_CHECKING:
@@ -53,103 +47,129 @@ SEVERITIES = {
 CELL_SCHEMES = ("vscode-notebook-cell:",)
 
 
-@dataclass
-class SettingsState:
-    editor: Layer = field(default_factory=Layer)
-    initialization: Layer = field(default_factory=Layer)
-    initialized: bool = False
-    queued: list[str] = field(default_factory=list)
-    """Warnings waiting for ``initialized`` (nothing is shown during ``initialize``)."""
-    shown: dict[str, frozenset[str]] = field(default_factory=dict)
-    """Per source, the warnings last shown: each is shown again only after it went away."""
-    per_document: dict[str, tuple[Settings, tuple[str, ...]]] = field(default_factory=dict)
+class SettingsFeature:
+    """The settings layers the server holds, and what they do to each document."""
 
+    def __init__(self, server: CoroLanguageServer) -> None:
+        self.server = server
+        self.editor = Layer()
+        self.initialization = Layer()
+        self.initialized = False
+        self.queued: list[str] = []
+        """Warnings waiting for ``initialized`` (nothing is shown during ``initialize``)."""
+        self.shown: dict[str, frozenset[str]] = {}
+        """Per source, the warnings last shown: each is shown again only after it went away."""
+        self.per_document: dict[str, Resolved] = {}
+        self.resolver = SettingsResolver(self.warn)
 
-def register(server: CoroLanguageServer) -> None:
-    state = SettingsState()
+    def register(self) -> None:
+        server = self.server
+        server.on_initialize(self.read_initialization_options)
+        server.on_initialized(self.start)
+        server.before_check(self.prepare)
+        server.on_diagnostics(self.shown_diagnostics)
 
-    def warn(source: str, warnings: list[SettingWarning] | tuple[SettingWarning, ...]) -> None:
+        @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+        async def did_change_configuration(
+            ls: CoroLanguageServer, params: types.DidChangeConfigurationParams
+        ) -> None:
+            if ls.client.workspace_configuration:
+                await self.pull_editor_settings()
+            elif isinstance(params.settings, dict) and SECTION in params.settings:
+                self.set_editor_settings(params.settings[SECTION])
+            await self.refresh()
+
+        @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+        async def did_change_watched_files(
+            ls: CoroLanguageServer, params: types.DidChangeWatchedFilesParams
+        ) -> None:
+            if any(change.uri.endswith("/" + pyproject.FILENAME) for change in params.changes):
+                await self.refresh()
+
+    # --- warnings ---------------------------------------------------------------------------
+
+    def warn(self, source: str, warnings: Sequence[SettingWarning]) -> None:
         messages = frozenset(w.message for w in warnings)
-        new = sorted(messages - state.shown.get(source, frozenset()))
-        state.shown[source] = messages
+        new = sorted(messages - self.shown.get(source, frozenset()))
+        self.shown[source] = messages
         for message in new:
             logger.warning("%s", message)
-            if state.initialized:
-                server.window_show_message(
-                    types.ShowMessageParams(type=types.MessageType.Warning, message=message)
-                )
+            if self.initialized:
+                self._show(message)
             else:
-                state.queued.append(message)
+                self.queued.append(message)
 
-    def document_path(uri: str) -> str | None:
+    def _show(self, message: str) -> None:
+        self.server.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+        )
+
+    # --- per document -----------------------------------------------------------------------
+
+    def document_path(self, uri: str) -> str | None:
         """Where a document is, for finding its pyproject (a cell: its notebook)."""
-        uri = notebooks.notebook_of(server, uri) or uri
+        uri = notebooks.notebook_of(self.server, uri) or uri
         path = to_fs_path(uri) if uri.startswith("file:") else None
         if path is None:
-            root = getattr(server.workspace, "root_path", None) if _has_workspace(server) else None
+            workspace = _has_workspace(self.server)
+            root = getattr(self.server.workspace, "root_path", None) if workspace else None
             # An untitled buffer: the workspace's pyproject, if there is one.
             return os.path.join(root, "untitled.py") if root else None
         return path
 
-    def resolve(document: Document) -> tuple[Settings, tuple[str, ...]]:
-        layers = [state.editor, state.initialization]
-        path = document_path(document.uri)
-        project = pyproject.for_file(path) if path else None
-        if project is None:
-            return merge(*layers), ()
-        warn(str(project.path), project.warnings)
-        chosen = merge(*layers, project.tool, project.requires_python)
-        return chosen, ignored_by_path(chosen, project.relative(path)) if path else ()
+    def resolve(self, document: Document) -> Resolved:
+        layers = [self.editor, self.initialization]
+        return self.resolver.resolve(self.document_path(document.uri), layers)
 
-    @server.before_check
-    def prepare(document: Document) -> None:
-        chosen, ignored = resolve(document)
-        state.per_document[document.uri] = (chosen, ignored)
-        cell = notebooks.is_cell(server, document.uri) or document.uri.startswith(CELL_SCHEMES)
+    def prepare(self, document: Document) -> None:
+        resolved = self.per_document[document.uri] = self.resolve(document)
+        chosen = resolved.settings
+        uri = document.uri
+        cell = notebooks.is_cell(self.server, uri) or uri.startswith(CELL_SCHEMES)
         marked = not cell and suppression.has_marker(document.lines)
         document.set_options(
             target=chosen.target_version,
             top_level_await=chosen.top_level_await_for(notebook_cell=cell, marked=marked),
         )
 
-    @server.on_diagnostics
-    def shown(document: Document, items: list[types.Diagnostic]) -> list[types.Diagnostic]:
-        chosen, ignored = state.per_document.get(document.uri) or resolve(document)
+    def shown_diagnostics(
+        self, document: Document, items: list[types.Diagnostic]
+    ) -> list[types.Diagnostic]:
+        resolved = self.per_document.get(document.uri) or self.resolve(document)
         lines = document.lines
         kept = []
         for item in items:
             code = str(item.code)
-            if not chosen.wants(code) or code.startswith(ignored):
+            if not resolved.wants(code):
                 continue
             line = item.range.start.line
             if line < len(lines) and suppression.silenced(lines[line], code):
                 continue
-            item.severity = SEVERITIES[chosen.severity_of(code)]
+            item.severity = SEVERITIES[resolved.settings.severity_of(code)]
             kept.append(item)
         return kept
 
-    @server.on_initialize
-    def read_initialization_options(params: types.InitializeParams) -> None:
-        state.initialization, warnings = parse_layer(
+    # --- the editor's layers ----------------------------------------------------------------
+
+    def read_initialization_options(self, params: types.InitializeParams) -> None:
+        self.initialization, warnings = parse_layer(
             params.initialization_options, "initializationOptions"
         )
-        warn("initializationOptions", warnings)
+        self.warn("initializationOptions", warnings)
 
-    @server.on_initialized
-    async def start() -> None:
-        state.initialized = True
-        for message in state.queued:
-            server.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Warning, message=message)
-            )
-        state.queued.clear()
-        await register_for_changes()
-        if await pull_editor_settings():
-            await refresh()
+    async def start(self) -> None:
+        self.initialized = True
+        for message in self.queued:
+            self._show(message)
+        self.queued.clear()
+        await self.register_for_changes()
+        if await self.pull_editor_settings():
+            await self.refresh()
 
-    async def register_for_changes() -> None:
+    async def register_for_changes(self) -> None:
+        client = self.server.client
         registrations = []
-        if server.client.configuration_dynamic_registration:
+        if client.configuration_dynamic_registration:
             registrations.append(
                 types.Registration(
                     id="coro-ls-configuration",
@@ -159,7 +179,7 @@ def register(server: CoroLanguageServer) -> None:
                     ),
                 )
             )
-        if server.client.watched_files_dynamic_registration:
+        if client.watched_files_dynamic_registration:
             registrations.append(
                 types.Registration(
                     id="coro-ls-pyproject",
@@ -172,55 +192,42 @@ def register(server: CoroLanguageServer) -> None:
         if not registrations:
             return
         try:
-            await server.client_register_capability_async(
+            await self.server.client_register_capability_async(
                 types.RegistrationParams(registrations=registrations)
             )
         except Exception:
             logger.exception("client/registerCapability failed; changes may go unnoticed")
 
-    async def pull_editor_settings() -> bool:
+    async def pull_editor_settings(self) -> bool:
         """Ask the editor for section ``coroLs``; whether the editor layer changed."""
-        if not server.client.workspace_configuration:
+        if not self.server.client.workspace_configuration:
             return False
         try:
-            [value] = await server.workspace_configuration_async(
+            [value] = await self.server.workspace_configuration_async(
                 types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
             )
         except Exception:
             logger.exception("workspace/configuration failed; editor settings not read")
             return False
-        return set_editor_settings(value)
+        return self.set_editor_settings(value)
 
-    def set_editor_settings(value: Any) -> bool:
+    def set_editor_settings(self, value: Any) -> bool:
         layer, warnings = parse_layer(value, "the editor's settings (coroLs)")
-        warn("editor", warnings)
-        changed = layer != state.editor
-        state.editor = layer
+        self.warn("editor", warnings)
+        changed = layer != self.editor
+        self.editor = layer
         return changed
 
-    async def refresh() -> None:
+    async def refresh(self) -> None:
         """Every open document again, with the settings as they are now."""
-        state.per_document.clear()
-        for document in server.documents:
+        self.per_document.clear()
+        for document in self.server.documents:
             document.touch()
-        await server.refresh_diagnostics()
+        await self.server.refresh_diagnostics()
 
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(
-        ls: CoroLanguageServer, params: types.DidChangeConfigurationParams
-    ) -> None:
-        if ls.client.workspace_configuration:
-            await pull_editor_settings()
-        elif isinstance(params.settings, dict) and SECTION in params.settings:
-            set_editor_settings(params.settings[SECTION])
-        await refresh()
 
-    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    async def did_change_watched_files(
-        ls: CoroLanguageServer, params: types.DidChangeWatchedFilesParams
-    ) -> None:
-        if any(change.uri.endswith("/" + pyproject.FILENAME) for change in params.changes):
-            await refresh()
+def register(server: CoroLanguageServer) -> None:
+    SettingsFeature(server).register()
 
 
 def _has_workspace(server: CoroLanguageServer) -> bool:
