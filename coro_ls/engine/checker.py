@@ -12,7 +12,7 @@ marked doubtful by the scope walk, where rules stay silent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from parso.python.tree import Module
 from parso.tree import NodeOrLeaf
@@ -87,22 +87,31 @@ def analyse_block(
     target: Version,
     top_level_await: bool,
     future_annotations: bool,
+    enclosing: Sequence[NodeOrLeaf] = (),
+    split: Collection[NodeOrLeaf] = (),
 ) -> Analysis:
     """Analyse some top-level statements of a module (all of them, or one block of an
-    incrementally parsed document); ``lines`` are the source lines in the statements'
-    coordinates.  Statements that parsed with errors are re-parsed with modern syntax
-    masked."""
+    incrementally parsed document), or some members of a class body (``enclosing``: the
+    ``classdef`` nodes around them, outermost first; see
+    :func:`~coro_ls.engine.scopes.analyse_statements`, also for ``split``); ``lines`` are the
+    source lines in the statements' coordinates.  Statements that parsed with errors are
+    re-parsed with modern syntax masked."""
     analysis = analyse_statements(
         statements,
         lines,
         version=target,
         top_level_await=top_level_await,
         future_annotations=future_annotations,
+        enclosing=enclosing,
+        split=split,
     )
-    if not analysis.has_errors or not statements:
+    if not analysis.has_errors or not statements or split:
+        # A split class's header never holds errors (the document splits only clean ones).
         return analysis
     first_line = statements[0].get_start_pos_of_prefix()[0]
-    code = "\n" * (first_line - 1) + "".join(s.get_code() for s in statements)
+    headers = _class_headers(enclosing)
+    code = headers + "\n" * (first_line - 1 - headers.count("\n"))
+    code += "".join(s.get_code() for s in statements)
     try:
         from coro_ls.syntax.modern_syntax import mask_modern_syntax
     except ImportError:  # pragma: no cover - lands with its own change
@@ -111,13 +120,17 @@ def analyse_block(
     if not masked.regions:
         return analysis
     module = parse(masked.text, target)
+    members = _members(module, len(enclosing))
+    if members is None:
+        return analysis
     analysis = analyse_statements(
-        module.children,
+        members[1],
         lines,
         version=target,
         top_level_await=top_level_await,
         future_annotations=future_annotations,
         special=_special_scopes(masked.regions, target),
+        enclosing=members[0],
     )
     # Syntax the target version does not have: CPython rejects the file for that, so
     # nothing inside it is reported ("when in doubt, report nothing").
@@ -127,6 +140,42 @@ def analyse_block(
         if _min_version(region) > target
     )
     return analysis
+
+
+def _class_headers(enclosing: Sequence[NodeOrLeaf]) -> str:
+    """Lines that open the classes of ``enclosing`` again, each on the line and at the
+    columns of the original ``class NAME`` (so scope pointers land on the same positions),
+    as ``class NAME:`` (bases are evaluated outside the class body)."""
+    text = ""
+    line = 1
+    for node in enclosing:
+        keyword, name = node.children[0], node.children[1]  # type: ignore[attr-defined]
+        text += "\n" * (keyword.start_pos[0] - line)
+        leading = keyword.prefix.rsplit("\n", 1)[-1].rsplit("\r", 1)[-1]
+        text += f"{leading}class{name.prefix}{name.value}:\n"
+        line = keyword.start_pos[0] + 1
+    return text
+
+
+def _members(
+    module: Module, depth: int
+) -> tuple[list[NodeOrLeaf], list[NodeOrLeaf]] | None:
+    """The classes ``depth`` deep in a tree of :func:`_class_headers` + members and the
+    statements of the innermost body; None where the members did not parse as one body."""
+    if not depth:
+        return [], list(module.children)
+    classes: list[NodeOrLeaf] = []
+    body: list[NodeOrLeaf] = list(module.children)
+    for _ in range(depth):
+        statements = [c for c in body if c.type not in ("newline", "endmarker")]
+        if len(statements) != 1 or statements[0].type != "classdef":
+            return None
+        classes.append(statements[0])
+        suite = statements[0].children[-1]  # type: ignore[attr-defined]
+        if suite.type != "suite":
+            return None
+        body = list(suite.children[1:])
+    return classes, body
 
 
 def _statement_span(module: Module, start: Position, end: Position) -> tuple[Position, Position]:

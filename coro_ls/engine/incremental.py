@@ -1,19 +1,61 @@
 """A document whose parse and check follow each edit: work per edit grows with the edit,
 not with the file.
 
-Every scope CPython knows lies inside one top-level statement, so a module is kept as a
-sequence of *blocks* — runs of top-level statements, each with its own parso tree and its own
-cached findings.  An edit re-parses only the blocks it touches, as one text region; the
-region's parse is accepted when it provably starts and ends where a parse of the whole file
-would start and end a top-level statement (fresh tokenizer and parser state on both sides).
-Otherwise the region grows block by block — an unclosed ``\"\"\"`` typed mid-file grows it to
+Every scope CPython knows lies inside one top-level statement, and every scope inside a
+class body lies inside one member of it, so a module is kept as a flat sequence of
+*blocks*, each with its own parso tree and its own cached findings:
+
+* runs of top-level statements;
+* for a class whose body parsed cleanly (every member a statement at one column, no error
+  in the header; recursively for classes nested in such a body): a *header block* (comments
+  and decorators before it, ``class NAME(...):``) followed by one block per member.  A
+  block's ``context`` lists the classes around it, outermost first; its *level* is the
+  length of that list.
+
+An edit re-parses only the blocks it touches, as one text region made of whole members of
+the shallowest level among them (an edit touching a class header re-parses the whole class at
+the level of that header, so a ``class`` turned into a ``def`` and back is re-split by the
+parse itself).  A region of members is parsed under synthetic headers: for each enclosing
+class a line ``<its indentation>class NAME:`` (the real header's leading whitespace and
+text up to the name), then the region's lines.  The tokenizer then enters the region with
+the indentation stack, bracket and string state a whole-file parse has there, and the
+parser with the same stack of suites, so the region's tokens and trees are those of a
+whole-file parse as long as the region *starts and ends* where a whole-file parse would be
+between two statements of that body:
+
+* the members parse as members of the innermost class (nothing dedents out of it, no error
+  node or stray token in the body, every member at the body's column), otherwise the region
+  becomes the whole enclosing class, one level up;
+* the previous block does not end in error and the region's first statement is not a
+  continuation (``else``, ``except``...); the region's last token is a NEWLINE (the tokenizer
+  is neutral: no open bracket, string or backslash continuation), its last block does not end
+  in error and the following block does not start with a continuation or an error.
+
+Otherwise the region grows (by a doubling number of blocks); growing past the first or last
+member of a class makes it the whole class.  An unclosed ``\"\"\"`` typed mid-file grows it to
 the end of the file, which is then the honest amount of work.  The only module-wide fact the
 rules need, ``from __future__ import annotations``, is recomputed on each edit and re-checks
 everything when it changes.
 
+Members are checked in the scope of their classes (``analyse_statements`` with
+``enclosing``); a header block's check walks only the header.  Pointers to an enclosing
+class ("in the body of class 'X'") are found in the member's own tree (synthetic header)
+and placed on the real header when findings are assembled.
+
+Top-level functions are not split: a function's verdicts depend on function-wide facts
+(whether its body has a ``yield`` anywhere makes every ``return VALUE`` of an ``async def``
+an error) and on nothing outside it; see "Measured" below for why their size does not call
+for it.
+
 Positions are parso's: 1-based lines, 0-based code-point columns.  Block trees keep the
 positions of the region they were parsed from; a block's ``shift`` maps them to the
 document, so inserting a line moves no tree, only an integer per later block.
+
+Features (code actions, hover, expansions) read a block with
+:meth:`IncrementalDocument.block_at`: a :class:`BlockView` with the block's statements (tree
+coordinates), its shift, the names and nodes of its enclosing classes and a cached
+:class:`~coro_ls.engine.scopes.Analysis` in tree coordinates.  A view, like the nodes it
+holds, is valid until the next edit.
 """
 
 from __future__ import annotations
@@ -25,13 +67,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from parso.python.tree import Module
-from parso.tree import NodeOrLeaf
+from parso.tree import BaseNode, NodeOrLeaf
 from parso.utils import split_lines
 
 from coro_ls.engine import rules
 from coro_ls.engine.checker import analyse_block
-from coro_ls.engine.findings import Finding, Position
-from coro_ls.engine.scopes import has_future_annotations
+from coro_ls.engine.findings import Finding, Position, Related
+from coro_ls.engine.scopes import Analysis, has_future_annotations
 from coro_ls.engine.versions import Version, grammar_for, running_version
 
 log = logging.getLogger(__name__)
@@ -40,12 +82,32 @@ log = logging.getLogger(__name__)
 #: block is never walked.  Strings and comments only make the test conservative.
 _RELEVANT = re.compile(r"\b(?:await|async)\b")
 _CONTINUATIONS = frozenset({"else", "elif", "except", "finally"})
+_ERRORS = ("error_node", "error_leaf")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+Pointer = tuple[Position, Position]
+
+
+@dataclass(eq=False)
+class ClassHeader:
+    """A class whose body is kept as member blocks."""
+
+    name: str
+    header: str
+    """Its header line up to the end of the name (``    class  Name``): the synthetic
+    header a region of its members is parsed under, ``header + ":"``."""
+    body_column: int
+    block: Block
+    """The header block, whose tree holds :attr:`node`."""
+    node: NodeOrLeaf
+    """The ``classdef`` in the header block's tree."""
 
 
 @dataclass(eq=False)
 class Block:
     statements: list[NodeOrLeaf]
-    """The top-level nodes of this block, in the coordinates of the tree they came from."""
+    """The nodes of this block, in the coordinates of the tree they came from: top-level
+    statements, or one member of a class body."""
     tree_line: int
     """The tree line (1-based) on which this block's first document line was parsed."""
     count: int
@@ -53,8 +115,68 @@ class Block:
     at the end of the document)."""
     relevant: bool
     ends_in_error: bool
+    context: tuple[ClassHeader, ...] = ()
+    """The classes whose body this block is (part of), outermost first."""
+    opens: ClassHeader | None = None
+    """Set on a class's header block: the class, whose members are the following blocks."""
     findings: list[Finding] | None = field(default=None)
     """Cached findings in tree coordinates; None until computed."""
+    analysis: Analysis | None = field(default=None)
+    """Cached scope analysis in tree coordinates; None until asked for."""
+
+
+class BlockView:
+    """One block of the document, for features: valid until the next edit.
+
+    ``statements`` and :attr:`analysis` are in the block's *tree* coordinates; document line
+    = tree line + :attr:`shift` (columns are equal).  A class header block
+    (:attr:`is_class_header`) holds the whole ``class`` statement node, but its members are
+    blocks of their own: its analysis covers only the header (decorators, bases), and nodes
+    of its body must be looked up with :meth:`IncrementalDocument.block_at`.
+    """
+
+    def __init__(self, document: IncrementalDocument, block: Block, first: int) -> None:
+        self._document = document
+        self._block = block
+        self.first_line = first + 1
+        """The block's first document line (1-based)."""
+        self.line_count = block.count
+        self.shift = first + 1 - block.tree_line
+
+    @property
+    def statements(self) -> Sequence[NodeOrLeaf]:
+        return self._block.statements
+
+    @property
+    def enclosing(self) -> tuple[str, ...]:
+        """The names of the classes around the block, outermost first."""
+        return tuple(header.name for header in self._block.context)
+
+    @property
+    def enclosing_nodes(self) -> Sequence[NodeOrLeaf]:
+        """The ``classdef`` nodes around the block in its own tree (outermost first); for
+        a member parsed on its own they are synthetic (``class NAME:`` on other lines)."""
+        return _enclosing(self._block)
+
+    @property
+    def is_class_header(self) -> bool:
+        return self._block.opens is not None
+
+    @property
+    def analysis(self) -> Analysis:
+        """The block's scope analysis (tree coordinates; cached until the block changes).
+        Its ``lines`` cover the block's own lines only."""
+        return self._document._analysis(self._block, self.first_line - 1)
+
+    def findings(self) -> list[Finding]:
+        """The block's findings in document coordinates."""
+        return self._document._block_findings(self._block, self.first_line - 1)
+
+    def to_tree(self, position: Position) -> Position:
+        return position[0] - self.shift, position[1]
+
+    def to_document(self, position: Position) -> Position:
+        return position[0] + self.shift, position[1]
 
 
 class IncrementalDocument:
@@ -68,7 +190,7 @@ class IncrementalDocument:
         self.lines: list[str] = split_lines(text, keepends=True)
         self.blocks: list[Block] = []
         self.stats = {"edits": 0, "parsed_lines": 0, "regrowths": 0}
-        self.blocks = self._parse_region(0, len(self.lines))
+        self.blocks = self._parse_region(0, len(self.lines), ()) or []
         self._leading_blocks = 0
         self.future_annotations = self._future_annotations()
 
@@ -116,8 +238,7 @@ class IncrementalDocument:
         if low <= self._leading_blocks:
             self.future_annotations = self._future_annotations()
         if self.future_annotations != old_future:
-            for block in self.blocks:
-                block.findings = None
+            self._forget_checks()
 
     def _starts(self) -> list[int]:
         starts = []
@@ -132,35 +253,76 @@ class IncrementalDocument:
     def _reparse(self, low: int, high: int, first: int, stop: int) -> None:
         """Re-parse blocks ``low:high`` (now document lines ``first:stop``), growing the region
         until its parse agrees with what a parse of the whole document would give."""
+        blocks = self.blocks
+        step = 1
         while True:
-            new_blocks = self._parse_region(first, stop)
+            # Whole members of the shallowest level among the blocks.
+            level = min(len(block.context) for block in blocks[low:high])
+            while low > 0 and len(blocks[low].context) > level:
+                low -= 1
+                first -= blocks[low].count
+            while high < len(blocks) and len(blocks[high].context) > level:
+                stop += blocks[high].count
+                high += 1
+            context = blocks[low].context[:level]
+            new_blocks = self._parse_region(first, stop, context)
+            if new_blocks is None:
+                # Not members of that class (a dedent out of it, a stray token): the region
+                # becomes the whole class, one level up.
+                self.stats["regrowths"] += 1
+                while len(blocks[low].context) >= level:
+                    low -= 1
+                    first -= blocks[low].count
+                while high < len(blocks) and len(blocks[high].context) >= level:
+                    stop += blocks[high].count
+                    high += 1
+                continue
             grow_back = low > 0 and (
-                self.blocks[low - 1].ends_in_error or not _starts_fresh(new_blocks)
+                blocks[low - 1].ends_in_error or not _starts_fresh(new_blocks, level)
             )
-            grow_forward = high < len(self.blocks) and (
-                self.blocks[high - 1].ends_in_error
-                or not self._ends_fresh(new_blocks, stop, self.blocks[high])
+            grow_forward = high < len(blocks) and (
+                blocks[high - 1].ends_in_error or not _ends_fresh(new_blocks, blocks[high])
             )
             if not grow_back and not grow_forward:
-                self.blocks[low:high] = new_blocks
+                blocks[low:high] = new_blocks
                 return
             self.stats["regrowths"] += 1
+            # A doubling step: an unclosed string grows the region to the end of the file
+            # in a logarithmic number of parses, not one per block.
             if grow_back:
-                low -= 1
-                first -= self.blocks[low].count
+                for _ in range(step):
+                    if low == 0:
+                        break
+                    low -= 1
+                    first -= blocks[low].count
             if grow_forward:
-                stop += self.blocks[high].count
-                high += 1
+                for _ in range(step):
+                    if high == len(blocks):
+                        break
+                    stop += blocks[high].count
+                    high += 1
+            step *= 2
 
-    def _parse_region(self, first: int, stop: int) -> list[Block]:
+    def _parse_region(
+        self, first: int, stop: int, context: tuple[ClassHeader, ...]
+    ) -> list[Block] | None:
+        """Parse document lines ``first:stop`` as top-level statements, or as members of the
+        innermost class of ``context``; None when they are not members of that class."""
         lines = self.lines[first:stop]
-        text = "".join(lines)
+        headers = "".join(header.header + ":\n" for header in context)
         self.stats["parsed_lines"] += len(lines)
         try:
-            module = grammar_for(self.target).parse(text, error_recovery=True)
-            blocks = _blocks_of(module, lines)
+            module = grammar_for(self.target).parse(headers + "".join(lines), error_recovery=True)
+            if context:
+                blocks = _member_blocks(module, context, lines)
+                if blocks is None:
+                    return None
+            else:
+                blocks = _blocks_of(module, lines)
             last = module.children[-1].get_previous_leaf()
         except RecursionError:
+            if context:
+                return None
             # Nesting deeper than the stack allows: no findings for this region rather than
             # a crash (or a guess).  The region stays one block, re-parsed on each edit.
             log.warning("lines %d-%d nest too deeply to parse; no findings there", first + 1, stop)
@@ -172,19 +334,6 @@ class IncrementalDocument:
             blocks[-1].ends_in_error = True
         return blocks
 
-    def _ends_fresh(self, new_blocks: list[Block], stop: int, following: Block) -> bool:
-        """Whether the region's parse ends where a whole-file parse would start a new
-        top-level statement with ``following``."""
-        if new_blocks and new_blocks[-1].ends_in_error:
-            return False
-        first = following.statements[0] if following.statements else None
-        if first is None:
-            return True
-        leaf = first.get_first_leaf()
-        return leaf.type == "endmarker" or (
-            leaf.value not in _CONTINUATIONS and leaf.type != "error_leaf"
-        )
-
     def _future_annotations(self) -> bool:
         """Whether the document's leading statements import ``annotations`` from
         ``__future__``; also notes how many blocks hold those leading statements, since an
@@ -194,15 +343,19 @@ class IncrementalDocument:
         for index, block in enumerate(self.blocks):
             self._leading_blocks = index + 1
             statements.extend(block.statements)
-            if not all(_is_leading(s) for s in block.statements):
+            if block.context or not all(_is_leading(s) for s in block.statements):
                 break
         return has_future_annotations(statements)
 
     def set_top_level_await(self, value: bool) -> None:
         if value != self.top_level_await:
             self.top_level_await = value
-            for block in self.blocks:
-                block.findings = None
+            self._forget_checks()
+
+    def _forget_checks(self) -> None:
+        for block in self.blocks:
+            block.findings = None
+            block.analysis = None
 
     # -- findings --------------------------------------------------------------------------
 
@@ -211,55 +364,91 @@ class IncrementalDocument:
         result: list[Finding] = []
         line = 0
         for block in self.blocks:
-            found = block.findings
-            if found is None:
-                found = block.findings = self._check(block, line)
-            if found:
-                shift = line + 1 - block.tree_line
-                result.extend([finding.shifted(shift) for finding in found])
+            if block.relevant:
+                result.extend(self._block_findings(block, line))
             line += block.count
         result.sort(key=lambda f: (f.start, f.end, f.code))
         return result
 
+    def _block_findings(self, block: Block, start: int) -> list[Finding]:
+        found = block.findings
+        if found is None:
+            found = block.findings = self._check(block, start)
+        if not found:
+            return []
+        shift = start + 1 - block.tree_line
+        if not block.context:
+            return [finding.shifted(shift) for finding in found]
+        # Pointers to an enclosing class point at its header in this block's tree.
+        real = {
+            _pointer(node): self._header_pointer(header)
+            for node, header in zip(_enclosing(block), block.context)
+        }
+        return [_placed(finding, shift, real) for finding in found]
+
+    def _header_pointer(self, header: ClassHeader) -> Pointer:
+        """Where the class's ``class NAME`` is in the document."""
+        index = self.blocks.index(header.block)
+        start = sum(block.count for block in self.blocks[:index])
+        shift = start + 1 - header.block.tree_line
+        (start_line, start_col), (end_line, end_col) = _pointer(header.node)
+        return (start_line + shift, start_col), (end_line + shift, end_col)
+
     def _check(self, block: Block, start: int) -> list[Finding]:
         if not block.relevant:
             return []
-        analysis = analyse_block(
-            block.statements,
-            _TreeLines(self.lines, start + 1 - block.tree_line),
-            target=self.target,
-            top_level_await=self.top_level_await,
-            future_annotations=self.future_annotations,
-        )
-        return rules.run(analysis)
+        return rules.run(self._analysis(block, start))
 
-    def block_at(self, line: int) -> tuple[Block, int]:
-        """The block holding document line ``line`` (1-based) and its shift (tree line +
-        shift = document line)."""
+    def _analysis(self, block: Block, start: int) -> Analysis:
+        if block.analysis is None:
+            block.analysis = analyse_block(
+                block.statements,
+                _BlockLines(self.lines[start : start + block.count], block.tree_line),
+                target=self.target,
+                top_level_await=self.top_level_await,
+                future_annotations=self.future_annotations,
+                enclosing=_enclosing(block),
+                split=[block.opens.node] if block.opens is not None else (),
+            )
+        return block.analysis
+
+    # -- blocks for features ---------------------------------------------------------------
+
+    def block_at(self, position: Position) -> BlockView:
+        """The block holding document position ``position`` (parso: 1-based line); a line
+        beyond the end means the last block."""
         starts = self._starts()
-        index = _block_index(starts, line - 1)
-        block = self.blocks[index]
-        return block, starts[index] + 1 - block.tree_line
+        index = _block_index(starts, position[0] - 1)
+        return BlockView(self, self.blocks[index], starts[index])
 
-    def iter_blocks(self) -> Iterator[tuple[Block, int]]:
+    def views(self, first_line: int = 1, last_line: int | None = None) -> Iterator[BlockView]:
+        """The blocks overlapping document lines ``first_line..last_line`` (1-based,
+        inclusive; all of them by default), in document order."""
         line = 0
         for block in self.blocks:
-            yield block, line + 1 - block.tree_line
+            if last_line is not None and line + 1 > last_line:
+                return
+            if line + block.count >= first_line:
+                yield BlockView(self, block, line)
             line += block.count
 
 
-class _TreeLines(Sequence[str]):
-    """The document's lines (without line endings) as a block's tree numbers them."""
+class _BlockLines(Sequence[str]):
+    """A block's own lines (without line endings) as its tree numbers them; other lines of
+    the tree (synthetic headers, other blocks) read as empty."""
 
-    def __init__(self, lines: list[str], offset: int) -> None:
-        self.offset = offset
+    def __init__(self, lines: list[str], tree_line: int) -> None:
         self.lines = lines
+        self.offset = tree_line - 1
 
     def __getitem__(self, index: int) -> str:  # type: ignore[override]
-        return self.lines[index + self.offset].rstrip("\r\n")
+        index -= self.offset
+        if 0 <= index < len(self.lines):
+            return self.lines[index].rstrip("\r\n")
+        return ""
 
     def __len__(self) -> int:
-        return len(self.lines) - self.offset
+        return len(self.lines) + self.offset
 
 
 def _block_index(starts: list[int], line: int) -> int:
@@ -267,7 +456,8 @@ def _block_index(starts: list[int], line: int) -> int:
 
 
 def _blocks_of(module: Module, lines: list[str]) -> list[Block]:
-    """Group a region's top-level nodes into blocks, each starting at column 0 of a line."""
+    """Group a region's top-level nodes into blocks, each starting at column 0 of a line;
+    a block that is one cleanly parsed class becomes its header and members."""
     groups: list[list[NodeOrLeaf]] = []
     prefix_starts: list[tuple[int, int]] = []
     previous_end = (1, 0)
@@ -289,15 +479,17 @@ def _blocks_of(module: Module, lines: list[str]) -> list[Block]:
             stop_line = prefix_starts[index + 1][0]
         else:
             stop_line = total + 1
-        count = stop_line - first_line
-        text = "".join(lines[first_line - 1 : stop_line - 1])
+        statements = [c for c in group if c.type != "endmarker"]
+        if len(statements) == 1 and statements[0].start_pos[1] == 0:
+            blocks.extend(_split(statements[0], first_line, stop_line, (), lines, 1))
+            continue
         blocks.append(
             Block(
-                statements=[c for c in group if c.type != "endmarker"],
+                statements=statements,
                 tree_line=first_line,
-                count=count,
-                relevant=_RELEVANT.search(text) is not None,
-                ends_in_error=_ends_in_error(group),
+                count=stop_line - first_line,
+                relevant=_relevant(lines, first_line - 1, stop_line - 1),
+                ends_in_error=_ends_in_error(statements),
             )
         )
     # A region of empty text still occupies its (at most one) line.
@@ -306,12 +498,165 @@ def _blocks_of(module: Module, lines: list[str]) -> list[Block]:
     return blocks
 
 
-def _ends_in_error(group: list[NodeOrLeaf]) -> bool:
-    statements = [c for c in group if c.type != "endmarker"]
+def _member_blocks(
+    module: Module, context: tuple[ClassHeader, ...], lines: list[str]
+) -> list[Block] | None:
+    """The blocks of a region parsed under the synthetic headers of ``context``; None when
+    the region is not a clean run of members of the innermost class."""
+    body: list[NodeOrLeaf] = list(module.children)
+    for _ in context:
+        statements = [c for c in body if c.type != "endmarker"]
+        if len(statements) != 1 or statements[0].type != "classdef":
+            return None
+        suite = statements[0].children[-1]  # type: ignore[attr-defined]
+        if suite.type != "suite" or suite.children[0].type != "newline":
+            return None
+        body = list(suite.children[1:])
+    base = len(context) + 1  # the tree line of the region's first line
+    members = _clean_members(body, context[-1].body_column, base)
+    if members is None:
+        return None
+    blocks: list[Block] = []
+    first = base
+    for index, member in enumerate(members):
+        stop = member.end_pos[0] if index + 1 < len(members) else base + len(lines)
+        blocks.extend(_split(member, first, stop, context, lines, base))
+        first = stop
+    return blocks
+
+
+def _clean_members(body: list[NodeOrLeaf], column: int, first_line: int) -> list[NodeOrLeaf] | None:
+    """``body`` (a suite's children after its NEWLINE) if it is a run of statements at
+    ``column``, each alone at the start of its line and starting where the previous ends (at
+    column 0 of a line, from ``first_line`` on); else None."""
+    if not body:
+        return None
+    previous_end = (first_line, 0)
+    for member in body:
+        if member.type in ("newline", "endmarker", *_ERRORS):
+            return None
+        if member.start_pos[1] != column or previous_end[1] != 0:
+            return None
+        prefix = member.get_first_leaf().prefix
+        # A backslash joins lines and a form feed resets CPython's indentation count: leave
+        # such bodies whole.
+        if "\\" in prefix or "\x0c" in prefix:
+            return None
+        if member.get_first_leaf().value in _CONTINUATIONS:
+            return None
+        previous_end = member.end_pos
+    return body
+
+
+def _split(
+    statement: NodeOrLeaf,
+    first: int,
+    stop: int,
+    context: tuple[ClassHeader, ...],
+    lines: list[str],
+    base: int,
+) -> list[Block]:
+    """The blocks of one statement spanning tree lines ``first:stop`` of a region whose
+    first line is tree line ``base``: itself, or its header and members if it is a class
+    with a clean body."""
+    classdef = statement
+    if statement.type == "decorated":
+        classdef = statement.children[-1]  # type: ignore[attr-defined]
+    header: ClassHeader | None = None
+    members: list[NodeOrLeaf] | None = None
+    if classdef.type == "classdef":
+        header, members = _class_header(classdef, statement)
+    if header is None or members is None:
+        return [
+            Block(
+                statements=[statement],
+                tree_line=first,
+                count=stop - first,
+                relevant=_relevant(lines, first - base, stop - base),
+                ends_in_error=_ends_in_error([statement]),
+                context=context,
+            )
+        ]
+    header_stop = classdef.children[-1].children[0].end_pos[0]  # type: ignore[attr-defined]
+    block = Block(
+        statements=[statement],
+        tree_line=first,
+        count=header_stop - first,
+        relevant=_relevant(lines, first - base, header_stop - base),
+        ends_in_error=False,
+        context=context,
+        opens=header,
+    )
+    header.block = block
+    inner = (*context, header)
+    blocks = [block]
+    member_first = header_stop
+    for index, member in enumerate(members):
+        member_stop = member.end_pos[0] if index + 1 < len(members) else stop
+        blocks.extend(_split(member, member_first, member_stop, inner, lines, base))
+        member_first = member_stop
+    return blocks
+
+
+def _class_header(
+    classdef: NodeOrLeaf, statement: NodeOrLeaf
+) -> tuple[ClassHeader | None, list[NodeOrLeaf] | None]:
+    """The header of a class whose body can be kept as member blocks, and its members."""
+    children = classdef.children  # type: ignore[attr-defined]
+    suite = children[-1]
+    if suite.type != "suite" or suite.children[0].type != "newline":
+        return None, None
+    keyword, name = children[0], children[1]
+    if name.type != "name" or name.start_pos[0] != keyword.start_pos[0]:
+        return None, None
+    leading = _LINE_BREAK.split(keyword.prefix)[-1]
+    if "\\" in keyword.prefix or leading.strip(" \t") or len(leading) != keyword.start_pos[1]:
+        return None, None
+    # An error in the header (or its decorators) would make the checker re-parse the
+    # statement with modern syntax masked: the whole class again.
+    if statement is not classdef and _has_error(statement.children[:-1]):  # type: ignore[attr-defined]
+        return None, None
+    if _has_error(children[:-1]):
+        return None, None
+    body = list(suite.children[1:])
+    if not body:
+        return None, None
+    column = body[0].start_pos[1]
+    if column <= keyword.start_pos[1]:
+        return None, None
+    members = _clean_members(body, column, suite.children[0].end_pos[0])
+    if members is None:
+        return None, None
+    header = ClassHeader(
+        name=name.value,
+        header=f"{leading}class{name.prefix}{name.value}",
+        body_column=column,
+        block=None,  # type: ignore[arg-type]  # set by the caller with the header block
+        node=classdef,
+    )
+    return header, members
+
+
+def _has_error(nodes: Sequence[NodeOrLeaf]) -> bool:
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node.type in _ERRORS:
+            return True
+        if isinstance(node, BaseNode):
+            stack.extend(node.children)
+    return False
+
+
+def _relevant(lines: list[str], first: int, stop: int) -> bool:
+    return any(_RELEVANT.search(line) for line in lines[max(first, 0) : stop])
+
+
+def _ends_in_error(statements: list[NodeOrLeaf]) -> bool:
     if not statements:
         return False
     last = statements[-1]
-    if last.type in ("error_node", "error_leaf"):
+    if last.type in _ERRORS:
         return True
     leaf = last.get_last_leaf()
     return leaf.type == "error_leaf" or (
@@ -319,14 +664,60 @@ def _ends_in_error(group: list[NodeOrLeaf]) -> bool:
     )
 
 
-def _starts_fresh(blocks: list[Block]) -> bool:
-    """Whether the region's first statement starts a new top-level statement on its own."""
+def _starts_fresh(blocks: list[Block], level: int) -> bool:
+    """Whether the region's first statement starts a new statement of its body on its own
+    (at column 0 for the top level; members were checked by :func:`_member_blocks`)."""
     if not blocks or not blocks[0].statements:
         return True
     first = blocks[0].statements[0]
-    if first.start_pos[1] != 0 or first.type in ("error_node", "error_leaf"):
+    if first.type in _ERRORS or (not level and first.start_pos[1] != 0):
         return False
     return first.get_first_leaf().value not in _CONTINUATIONS
+
+
+def _ends_fresh(new_blocks: list[Block], following: Block) -> bool:
+    """Whether the region's parse ends where a whole-file parse would start a new statement
+    with ``following``."""
+    if new_blocks and new_blocks[-1].ends_in_error:
+        return False
+    if not following.statements:
+        return True
+    leaf = following.statements[0].get_first_leaf()
+    return leaf.type == "endmarker" or (
+        leaf.value not in _CONTINUATIONS and leaf.type != "error_leaf"
+    )
+
+
+def _enclosing(block: Block) -> list[NodeOrLeaf]:
+    """The ``classdef`` nodes around a member block in its own tree, outermost first."""
+    if not block.context or not block.statements:
+        return []
+    nodes: list[NodeOrLeaf] = []
+    node = block.statements[0].parent
+    while node is not None and node.type != "file_input":
+        if node.type == "classdef":
+            nodes.append(node)
+        node = node.parent
+    nodes.reverse()
+    return nodes
+
+
+def _pointer(classdef: NodeOrLeaf) -> Pointer:
+    name = classdef.children[1]  # type: ignore[attr-defined]
+    return classdef.start_pos, name.end_pos
+
+
+def _placed(finding: Finding, shift: int, real: dict[Pointer, Pointer]) -> Finding:
+    """``finding`` moved by ``shift`` lines, its pointers to enclosing classes put on the
+    classes' real headers."""
+    moved = finding.shifted(shift)
+    if not any((r.start, r.end) in real for r in finding.related):
+        return moved
+    related = tuple(
+        Related(*real[(r.start, r.end)], r.message) if (r.start, r.end) in real else m
+        for r, m in zip(finding.related, moved.related)
+    )
+    return Finding(moved.code, moved.message, moved.start, moved.end, related)
 
 
 def _is_leading(statement: NodeOrLeaf) -> bool:

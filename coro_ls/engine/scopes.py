@@ -13,7 +13,7 @@ The walk is iterative so that code nested thousands deep cannot exhaust Python's
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from parso.tree import BaseNode, Leaf, NodeOrLeaf
@@ -159,12 +159,20 @@ def analyse_statements(
     top_level_await: bool,
     future_annotations: bool,
     special: SpecialScopes | None = None,
+    enclosing: Sequence[NodeOrLeaf] = (),
+    split: Collection[NodeOrLeaf] = (),
 ) -> Analysis:
     """Build the module scope from some of a module's top-level statements.
 
     Every scope lies inside one top-level statement, so a module can be analysed statement
     by statement; only the future import is a module-wide fact, and the caller passes it.
     ``lines`` are the source lines the statements' positions refer to (without endings).
+
+    The statements may also be members of a class body: ``enclosing`` then lists the
+    ``classdef`` nodes around them, outermost first (each a class directly in the body of
+    the previous one, the first at module level), whose class scopes are created around the
+    walk.  A class in ``split`` has only its header walked (decorators, bases, type
+    parameters): its members are analysed on their own.
     """
     analysis = Analysis(
         Scope(Kind.MODULE, None, None),
@@ -173,7 +181,9 @@ def analyse_statements(
         future_annotations,
         lines,  # type: ignore[union-attr,attr-defined,arg-type]
     )
-    _Walker(analysis, dict(special or {})).run(statements)
+    _Walker(analysis, dict(special or {}), {id(node) for node in split}).run(
+        statements, enclosing
+    )
     return analysis
 
 
@@ -216,14 +226,18 @@ _BLOCKS = ("file_input", "suite")
 
 
 class _Walker:
-    def __init__(self, analysis: Analysis, special: SpecialScopes) -> None:
+    def __init__(self, analysis: Analysis, special: SpecialScopes, split: set[int]) -> None:
         self.analysis = analysis
         self.special = special
+        self.split = split
         self.version = analysis.version
         self.stack: list[tuple[NodeOrLeaf, Scope, bool]] = []
 
-    def run(self, statements: Sequence[NodeOrLeaf]) -> None:
-        self.statements(statements, self.analysis.module, False, module_level=True)
+    def run(self, statements: Sequence[NodeOrLeaf], enclosing: Sequence[NodeOrLeaf]) -> None:
+        scope = self.analysis.module
+        for node in enclosing:
+            scope = Scope(Kind.CLASS, node, scope)
+        self.statements(statements, scope, False, module_level=not enclosing)
         while self.stack:
             node, scope, doubt = self.stack.pop()
             self.visit(node, scope, doubt)
@@ -443,7 +457,8 @@ class _Walker:
                 self.push([child], bases_scope, doubt)
         body = Scope(Kind.CLASS, node, scope, doubtful=doubt)
         body.compiled = scope.compiled
-        self.push([children[-1]], body, doubt)
+        if id(node) not in self.split:
+            self.push([children[-1]], body, doubt)
 
     def lambdef(self, node: BaseNode, scope: Scope, doubt: bool) -> None:
         children = node.children
