@@ -163,3 +163,222 @@ def test_form_feeds_and_lambda_guards_are_judged_like_cpython(source: str) -> No
         expected = []
     assert [(f.start[0], f.message) for f in check_source(source)] == expected
     assert IncrementalDocument(source).findings() == check_source(source)
+
+
+CLASSES = '''import asyncio
+
+
+class Outer(Base, metaclass=M):
+    """Doc."""
+    x: int = 1
+    y = await z
+
+    @decorator
+    def method(self, a=await q):
+        return [i async for i in a]
+
+    async def amethod(self):
+        yield 1
+        return 2
+
+    class Inner:
+        z = [await w for w in v]
+
+        def deep(self):
+            await deep
+
+        @staticmethod
+        async def adeep():
+            async with a:
+                pass
+            yield from b
+
+    def after(self):
+        async for x in y:
+            pass
+    # trailing comment
+  # odd comment
+
+
+@dataclass
+class Second:
+    def a(self):
+        lambda: await b
+
+    def b(self):
+        return 1
+'''
+
+CLASS_SNIPPETS = [
+    *SNIPPETS,
+    "    def m(self):\n        await t\n",
+    "class ",
+    "def ",
+    "\n    ",
+    "\n        ",
+    "@",
+    "[",
+    "]",
+    "    @property\n",
+    "        class N:\n            await n\n",
+]
+
+
+def _replay(text: str, edits, *, target=None) -> IncrementalDocument:
+    """Apply ``edits`` (start, end, text) one by one, checking against a fresh check."""
+    document = IncrementalDocument(text, target=target)
+    for step, (start, end, insert) in enumerate(edits):
+        lines = split_lines(text, keepends=True)
+        text = text[: _offset(lines, start)] + insert + text[_offset(lines, end) :]
+        document.replace(start, end, insert)
+        assert document.text == text
+        assert document.findings() == check_source(text, target=target), (
+            f"step {step}: edit {start}-{end} {insert!r}\n{text}"
+        )
+    return document
+
+
+def _contexts(document: IncrementalDocument) -> list[tuple[str, ...]]:
+    return [view.enclosing for view in document.views()]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_edits_inside_classes_match_a_fresh_check(seed: int) -> None:
+    rng = random.Random(f"classes {seed}")
+    target = [None, (3, 8), (3, 13)][seed % 3]
+    text = CLASSES
+    edits = []
+    for _ in range(60):
+        lines = split_lines(text, keepends=True)
+        start = _position(lines, rng)
+        end = start
+        if rng.random() < 0.3:
+            end = max(start, _position(lines, rng))
+            if end[0] - start[0] > 3:
+                end = start
+        insert = rng.choice(CLASS_SNIPPETS) if rng.random() < 0.8 else ""
+        edits.append((start, end, insert))
+        text = text[: _offset(lines, start)] + insert + text[_offset(lines, end) :]
+    _replay(CLASSES, edits, target=target)
+
+
+def test_members_are_blocks_of_their_own_in_the_scope_of_their_classes() -> None:
+    document = IncrementalDocument(CLASSES)
+    contexts = _contexts(document)
+    assert ("Outer",) in contexts and ("Outer", "Inner") in contexts and ("Second",) in contexts
+    view = document.block_at((21, 8))  # `await deep` in Inner.deep
+    assert view.enclosing == ("Outer", "Inner")
+    assert view.first_line == 19 and not view.is_class_header  # its blank line first
+    assert [node.children[1].value for node in view.enclosing_nodes] == ["Outer", "Inner"]
+    scope = next(s for s in view.analysis.scopes() if s.awaits)
+    assert scope.name == "deep" and scope.parent.name == "Inner"
+    assert view.to_document(scope.awaits[0].node.start_pos) == (21, 12)
+    assert [f.start for f in view.findings()] == [(21, 12)]
+    header = document.block_at((4, 0))
+    assert header.is_class_header and header.enclosing == ()
+    assert document.findings() == check_source(CLASSES)
+
+
+def test_typing_in_a_method_reparses_only_that_method() -> None:
+    methods = "".join(
+        f"    def m{i}(self):\n        x = {i}\n        return x\n\n" for i in range(300)
+    )
+    text = f"class Big:\n{methods}\nclass After:\n    pass\n"
+    document = IncrementalDocument(text)
+    before = document.stats["parsed_lines"]
+    line = 2 + 4 * 150 + 1  # `x = 150`
+    for index, char in enumerate("await x"):
+        document.replace((line, 8 + index), (line, 8 + index), char)
+    parsed = document.stats["parsed_lines"] - before
+    assert parsed <= 5 * len("await x"), parsed
+    assert document.stats["regrowths"] == 0
+    findings = document.findings()
+    assert findings == check_source(document.text)
+    assert [(f.start, f.related[0].message) for f in findings] == [
+        ((line, 8), "in function 'm150', defined here")
+    ]
+
+
+def _typing(text: str, line: int, column: int, typed: str):
+    """Edits that type ``typed`` one character at a time at ``line``/``column``."""
+    edits = []
+    for char in typed:
+        edits.append(((line, column), (line, column), char))
+        if char == "\n":
+            line, column = line + 1, 0
+        else:
+            column += 1
+    return edits
+
+
+def test_a_class_header_turned_into_a_def_and_back() -> None:
+    # `class Outer(` at line 4 becomes `def Outer(`: its members are then function-body
+    # statements ('await' outside async function, no class pointer); then a class again.
+    edits = [((4, 0), (4, 5), "def"), ((4, 0), (4, 3), "class")]
+    document = _replay(CLASSES, edits[:1])
+    assert all(view.enclosing[:1] != ("Outer",) for view in document.views())
+    document = _replay(CLASSES, edits)
+    assert ("Outer", "Inner") in _contexts(document)
+    # And the nested class alone (`class Inner:` at line 17).
+    _replay(CLASSES, [((17, 4), (17, 9), "def"), ((17, 4), (17, 7), "class")])
+
+
+@pytest.mark.parametrize(
+    "opener, closer", [("(", ")"), ("[", "]"), ('"""', '"""'), ("'''", "'''")]
+)
+def test_an_unclosed_bracket_or_string_in_a_method_and_closed_again(opener, closer) -> None:
+    # Typed at the end of `return [i async for i in a]` (line 11), then closed.
+    edits = [((11, 35), (11, 35), " + " + opener)]
+    edits += _typing(CLASSES, 11, 38 + len(opener), "await x" + closer)
+    document = _replay(CLASSES, edits)
+    assert ("Outer", "Inner") in _contexts(document)
+
+
+def test_members_dedented_out_of_the_class_and_back() -> None:
+    # `    def after(self):` (line 29) dedented to column 0, its body following; then back.
+    document = _replay(CLASSES, [((29, 0), (29, 4), ""), ((29, 0), (29, 0), "    ")])
+    assert document.block_at((30, 8)).enclosing == ("Outer",)
+    # A class-level statement dedented out of `Inner` into `Outer` and back.
+    _replay(CLASSES, [((18, 0), (18, 4), ""), ((18, 0), (18, 0), "    ")])
+
+
+def test_decorators_comments_and_class_level_statements_typed_between_members() -> None:
+    edits = _typing(CLASSES, 8, 0, "    @deco(await d)\n")  # before `@decorator def method`
+    edits += _typing(CLASSES, 9, 0, "  # odd\n\x0c\n")
+    edits += _typing(CLASSES, 11, 0, "    z = await k\n")
+    edits += _typing(CLASSES, 12, 0, "    async for q in r: pass\n")
+    edits += _typing(CLASSES, 13, 0, "    @")  # a decorator with nothing after it yet
+    edits += [((13, 0), (13, 5), "")]
+    _replay(CLASSES, edits)
+    _replay(CLASSES, edits, target=(3, 8))
+
+
+def test_a_future_import_rechecks_members() -> None:
+    text = "class C:\n    def f(self, x: await y):\n        pass\n"
+    _replay(text, [((1, 0), (1, 0), "from __future__ import annotations\n")], target=(3, 11))
+    _replay(text, [((1, 0), (1, 0), "from __future__ import annotations\n")], target=(3, 14))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "class A:\n\tdef f(self):\n\t\tawait x\n\tdef g(self):\n\t\tpass\n",
+        "class A:\n    x = 1; y = await z\n    if c:\n        await w\n    else:\n        pass\n",
+        "class A:\n    x = 1 \\\n        + await z\n    def f(self): await y\n",
+        "@d(await a)\nclass A(await b):\n    c = await c\n    class B(await d): e = await e\n",
+        "class A:\n    match x:\n        case 1:\n            await y\n    def f(self): await z\n",
+        "class A:\n    def f(self):\n        return 1\n        await x\n    yield 2\n",
+    ],
+)
+def test_class_bodies_of_every_shape_match_a_fresh_check(source: str) -> None:
+    rng = random.Random(source)
+    edits = []
+    text = source
+    for _ in range(30):
+        lines = split_lines(text, keepends=True)
+        start = _position(lines, rng)
+        insert = rng.choice(CLASS_SNIPPETS)
+        edits.append((start, start, insert))
+        text = text[: _offset(lines, start)] + insert + text[_offset(lines, start) :]
+    assert IncrementalDocument(source).findings() == check_source(source)
+    _replay(source, edits)

@@ -157,9 +157,7 @@ def _class_headers(enclosing: Sequence[NodeOrLeaf]) -> str:
     return text
 
 
-def _members(
-    module: Module, depth: int
-) -> tuple[list[NodeOrLeaf], list[NodeOrLeaf]] | None:
+def _members(module: Module, depth: int) -> tuple[list[NodeOrLeaf], list[NodeOrLeaf]] | None:
     """The classes ``depth`` deep in a tree of :func:`_class_headers` + members and the
     statements of the innermost body; None where the members did not parse as one body."""
     if not depth:

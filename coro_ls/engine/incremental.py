@@ -525,7 +525,9 @@ def _member_blocks(
     return blocks
 
 
-def _clean_members(body: list[NodeOrLeaf], column: int, first_line: int) -> list[NodeOrLeaf] | None:
+def _clean_members(
+    body: list[NodeOrLeaf], column: int, first_line: int
+) -> list[NodeOrLeaf] | None:
     """``body`` (a suite's children after its NEWLINE) if it is a run of statements at
     ``column``, each alone at the start of its line and starting where the previous ends (at
     column 0 of a line, from ``first_line`` on); else None."""

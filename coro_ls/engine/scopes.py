@@ -181,9 +181,7 @@ def analyse_statements(
         future_annotations,
         lines,  # type: ignore[union-attr,attr-defined,arg-type]
     )
-    _Walker(analysis, dict(special or {}), {id(node) for node in split}).run(
-        statements, enclosing
-    )
+    _Walker(analysis, dict(special or {}), {id(node) for node in split}).run(statements, enclosing)
     return analysis
 
 
