@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what tests/editors/test_vscode.py needs: code-server (VS Code's own server build,
-# from npm) and Debian's headless-capable Chromium to open its workbench.  Runs as root under
-# .ci/run after `apt-get update`; idempotent, and quick when everything is already there.
+# from npm) and Debian's headless-capable Chromium to open its workbench; then puts coro-ls and
+# its pinned dependencies into the extension (editors/vscode/bundled/libs, from PyPI with pip,
+# as `vsce package` does), so that the tests find the bundle made.  Runs as root under .ci/run
+# after `apt-get update`, with the CI virtual environment active; idempotent, and quick when
+# everything is already there.
 #
 # code-server 4.100.3 (VS Code 1.100.3) is the newest release that accepts Node 20.  Its
 # install scripts would download ripgrep and argon2 binaries from GitHub, which this machine
@@ -9,6 +12,7 @@
 set -euo pipefail
 
 CODE_SERVER_VERSION=4.100.3
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
 log() { echo "setup-vscode: $*"; }
 
@@ -36,8 +40,14 @@ installed_code_server_version() {
 # libkrb5-dev and a C++ toolchain build the `kerberos`, node-pty and argon2 native modules.
 apt_install chromium ripgrep libkrb5-dev g++ make python3
 
+bundle() {
+    log "bundling coro-ls into editors/vscode/bundled/libs"
+    (cd "$REPO/editors/vscode" && python3 scripts/bundle.py)
+}
+
 if [ "$(installed_code_server_version)" = "$CODE_SERVER_VERSION" ]; then
     log "code-server $CODE_SERVER_VERSION already installed"
+    bundle
     exit 0
 fi
 
@@ -71,3 +81,5 @@ rm -rf node_modules.asar && ln -s node_modules node_modules.asar
 (cd extensions && npm install --omit=dev)
 
 log "installed: $(code-server --version | head -n 1)"
+
+bundle

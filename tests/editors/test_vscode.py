@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -27,11 +28,13 @@ from editor_harness import (
     SETTING_SAMPLE,
     SETTING_TARGET,
     expected_findings,
-    server_bin_dir,
+    missing,
     setting_findings,
 )
 from vscode_session import (
     EXTENSION_DIR,
+    HARNESS_DIR,
+    PYTHON_STUB_DIR,
     VSCodeRun,
     build_vsix,
     chromium,
@@ -40,6 +43,7 @@ from vscode_session import (
     run_session,
 )
 
+import coro_ls
 from coro_ls.engine.checker import check_source
 from coro_ls.engine.findings import Finding
 
@@ -54,6 +58,7 @@ CONTRIBUTED_SETTINGS = {
     for name in (
         "path",
         "interpreter",
+        "importStrategy",
         "args",
         "trace.server",
         "targetVersion",
@@ -79,15 +84,53 @@ def utf16_range(finding: Finding, source: str) -> dict[str, dict[str, int]]:
     return {"start": position(*finding.start), "end": position(*finding.end)}
 
 
+def fresh_venv(where: Path) -> Path:
+    """A virtual environment with nothing installed: no coro-ls, no pygls (and no pip)."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(where)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return where / "bin" / "python"
+
+
+def old_python() -> Path:
+    """An interpreter older than the bundled server's minimum (3.10)."""
+    candidates = sorted(Path("/root/.pyenv/versions").glob("3.[89].*/bin/python3"))
+    candidates += [Path(p) for p in (shutil.which("python3.9"), shutil.which("python3.8")) if p]
+    for candidate in candidates:
+        # pyenv's shims exist for versions that are not installed; they exit with 127.
+        found = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info < (3, 10))"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if found.returncode == 0 and found.stdout.strip() == "True":
+            return candidate
+    missing("a Python 3.8 or 3.9", "pyenv install 3.9")
+
+
+def python_version(python: Path | str) -> str:
+    return subprocess.run(
+        [str(python), "-c", "import platform; print(platform.python_version())"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+
+
 @dataclass
 class Session:
     run: VSCodeRun
     bad_path: Path
     """Where ``coroLs.path`` points at nothing."""
-    bare_python: Path
-    """An interpreter without coro-ls."""
-    bin_dir: Path
-    """The directory of the ``coro-ls`` script, first on the extension host's PATH."""
+    fresh_python: Path
+    """A fresh virtual environment's python: no coro-ls, no pygls; first on the host's PATH."""
+    old_python: Path
+    """A Python older than the bundled server's minimum, without coro-ls."""
     empty_path: str
     """The extension host's PATH while nothing is found."""
     crashing: Path
@@ -99,24 +142,32 @@ class Session:
         return steps[name]
 
 
-def bare_interpreter(where: Path) -> Path:
-    """A virtual environment without coro-ls (nor pip): its python cannot ``import coro_ls``."""
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", str(where)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return where / "bin" / "python"
+def base_settings() -> dict[str, Any]:
+    return {
+        "extensions.autoCheckUpdates": False,
+        "extensions.autoUpdate": False,
+        "workbench.startupEditor": "none",
+        "telemetry.telemetryLevel": "off",
+        "coroLs.trace.server": "messages",
+    }
 
 
 @pytest.fixture(scope="module")
-def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
+def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     code_server()
     chromium()
-    bin_dir = server_bin_dir()  # fails early, with a hint, when coro-ls is not installed here
+    return build_vsix(tmp_path_factory.mktemp("vsix"))
+
+
+@pytest.fixture(scope="module")
+def fresh_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fresh_venv(tmp_path_factory.mktemp("fresh") / "venv")
+
+
+@pytest.fixture(scope="module")
+def vscode(tmp_path_factory: pytest.TempPathFactory, vsix: Path, fresh_python: Path) -> Session:
+    """Nothing but the .vsix (and the harness), with a fresh venv's python first on PATH."""
     work = tmp_path_factory.mktemp("vscode")
-    vsix = build_vsix(work)
     workspace = work / "workspace"
     workspace.mkdir()
     sample = workspace / "sample.py"
@@ -124,7 +175,7 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
     setting_sample = workspace / "nested.py"
     setting_sample.write_text(SETTING_SAMPLE, encoding="utf-8")
     bad_path = work / "nothing-here" / "coro-ls"
-    bare_python = bare_interpreter(work / "bare-venv")
+    too_old = old_python()
     empty_path = str(work / "empty-bin")
     crashing = work / "crashing-server"
     crashing.write_text("#!/bin/sh\necho 'coro-ls: broken install' >&2\nexit 3\n")
@@ -146,30 +197,68 @@ def vscode(tmp_path_factory: pytest.TempPathFactory) -> Session:
             "count_without": len(setting_findings(None)),
             "count_with": len(setting_findings(SETTING_TARGET)),
         },
-        # Each step: settings to change (None removes one), in this order.
+        "restart": True,
+        # Each step: settings to change (None removes one), one at a time, in this order.
         "launch_steps": [
-            {"name": "bad path", "settings": {"path": str(bad_path)}},
-            {"name": "path cleared", "settings": {"path": None}},
-            {"name": "server exits", "settings": {"path": str(crashing)}},
-            {"name": "path cleared again", "settings": {"path": None}},
-            {"name": "bare interpreter", "settings": {"interpreter": str(bare_python)}},
-            {"name": "nothing found", "settings": {"interpreter": None}, "path_env": empty_path},
+            {"name": "bad path", "settings": {"coroLs.path": str(bad_path)}},
+            {"name": "path cleared", "settings": {"coroLs.path": None}},
+            {"name": "server exits", "settings": {"coroLs.path": str(crashing)}},
+            {"name": "path cleared again", "settings": {"coroLs.path": None}},
+            # The interpreter running these tests has coro-ls installed (from this checkout).
+            {"name": "environment", "settings": {"coroLs.interpreter": sys.executable}},
+            {"name": "useBundled", "settings": {"coroLs.importStrategy": "useBundled"}},
+            {"name": "too old", "settings": {"coroLs.interpreter": str(too_old)}},
+            {"name": "too old, fromEnvironment", "settings": {"coroLs.importStrategy": None}},
+            {
+                "name": "nothing found",
+                "settings": {"coroLs.interpreter": None},
+                "path_env": empty_path,
+            },
             {"name": "found on PATH", "command": "coroLs.restart"},
         ],
     }
-    # `python -m coro_ls` with the interpreter running the tests (coro-ls installed there).
-    machine_settings = {"coroLs.interpreter": sys.executable}
-    settings = {
-        "extensions.autoCheckUpdates": False,
-        "extensions.autoUpdate": False,
-        "workbench.startupEditor": "none",
-        "telemetry.telemetryLevel": "off",
-        "coroLs.trace.server": "messages",
-    }
-    run = run_session(work, vsix, workspace, plan, settings, machine_settings, path_first=bin_dir)
+    run = run_session(
+        work, vsix, workspace, plan, base_settings(), {}, path_first=fresh_python.parent
+    )
     if "error" in run.result:
         pytest.fail(f"the harness failed inside VS Code:\n{run.context()}")
-    return Session(run, bad_path, bare_python, bin_dir, empty_path, crashing, vsix)
+    return Session(run, bad_path, fresh_python, too_old, empty_path, crashing, vsix)
+
+
+@pytest.fixture(scope="module")
+def with_python_extension(
+    tmp_path_factory: pytest.TempPathFactory, vsix: Path, fresh_python: Path
+) -> Session:
+    """The .vsix beside a stand-in for the Python extension, whose selected interpreter is the
+    one running these tests (coro-ls installed), then the fresh venv's, then nothing usable."""
+    work = tmp_path_factory.mktemp("vscode-python-extension")
+    workspace = work / "workspace"
+    workspace.mkdir()
+    sample = workspace / "sample.py"
+    sample.write_text(SAMPLE, encoding="utf-8")
+    selected = "python.defaultInterpreterPath"
+    plan = {
+        "sample": str(sample),
+        "expected_count": len(expected_findings()),
+        "timeout_ms": STEP_TIMEOUT_MS,
+        "launch_steps": [
+            {"name": "fresh venv selected", "settings": {selected: str(fresh_python)}},
+            {"name": "selection not resolved", "settings": {selected: str(work / "nothing")}},
+        ],
+    }
+    run = run_session(
+        work,
+        vsix,
+        workspace,
+        plan,
+        base_settings(),
+        {selected: sys.executable},
+        path_first=fresh_python.parent,
+        helpers=(HARNESS_DIR, PYTHON_STUB_DIR),
+    )
+    if "error" in run.result:
+        pytest.fail(f"the harness failed inside VS Code:\n{run.context()}")
+    return Session(run, Path(), fresh_python, Path(), "", Path(), vsix)
 
 
 def test_reports_vscode_version(vscode: Session, capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,16 +272,26 @@ def test_reports_vscode_version(vscode: Session, capsys: pytest.CaptureFixture[s
     assert banner.endswith(f"with Code {version}"), run.context()
 
 
-def test_vsix_carries_the_bundle_and_no_sources(vscode: Session) -> None:
-    with zipfile.ZipFile(vscode.vsix) as vsix:
-        files = {name for name in vsix.namelist() if name.startswith("extension/")}
-    # esbuild bundles vscode-languageclient: no node_modules, sources or source maps inside.
-    assert files == {
+def test_vsix_carries_the_bundle_and_no_sources(vsix: Path) -> None:
+    with zipfile.ZipFile(vsix) as archive:
+        files = {name for name in archive.namelist() if name.startswith("extension/")}
+    bundled = {name for name in files if name.startswith("extension/bundled/libs/")}
+    # esbuild bundles vscode-languageclient: no node_modules, sources or source maps inside;
+    # the Python side is the launcher, the manifest and the packages.
+    assert files - bundled == {
         "extension/package.json",
         "extension/readme.md",
         "extension/LICENSE.txt",
         "extension/dist/extension.js",
+        "extension/bundled/bundle.json",
+        "extension/bundled/tool/launch.py",
     }
+    # One universal .vsix: pure Python only, no scripts pointing at the packager's interpreter.
+    assert bundled, "no bundled packages"
+    platform_bound = re.compile(r"\.(so|pyd|dylib|dll|exe|pyc)$|/bin/")
+    assert not [name for name in bundled if platform_bound.search(name)]
+    top = {name.split("/")[3] for name in bundled}
+    assert {"coro_ls", "pygls", "lsprotocol", "parso", "attrs", "cattrs", "packaging"} <= top
 
 
 def test_contributed_settings_as_vscode_sees_them(vscode: Session) -> None:
@@ -207,25 +306,78 @@ def test_contributed_settings_as_vscode_sees_them(vscode: Session) -> None:
     }, vscode.run.context()
 
 
-def test_output_channels_hold_the_server_log_and_the_trace(vscode: Session) -> None:
-    log = vscode.run.output_channel("coro-ls")
+def bundled_launch(run: VSCodeRun, python: Path, source: str) -> dict[str, Any]:
+    """What the extension reports when ``python`` runs the bundled coro-ls."""
+    libs = next((run.work / "extensions").glob("coro-ls.coro-ls-*")) / "bundled" / "libs"
+    return {
+        "command": [str(python), str(libs.parent / "tool" / "launch.py")],
+        "source": source,
+        "python": {"executable": str(python), "version": python_version(python), "source": source},
+        "coroLs": {"origin": "bundled", "version": coro_ls.__version__, "location": str(libs)},
+        "notes": [],
+    }
+
+
+def environment_launch(python: str, source: str) -> dict[str, Any]:
+    """What the extension reports when ``python`` runs its own coro-ls (this checkout's)."""
+    return {
+        "command": [python, "-m", "coro_ls"],
+        "source": source,
+        "python": {"executable": python, "version": python_version(python), "source": source},
+        "coroLs": {
+            "origin": "environment",
+            "version": coro_ls.__version__,
+            "location": str(Path(coro_ls.__file__).parent),
+        },
+        "notes": [],
+    }
+
+
+def as_launched(step: dict[str, Any]) -> dict[str, Any]:
+    launch = dict(step["launch"])
+    launch["command"] = [launch["command"], *launch.pop("args")]
+    return launch
+
+
+def test_fresh_python_has_no_coro_ls_nor_pygls(fresh_python: Path) -> None:
+    for module in ("coro_ls", "pygls"):
+        # From the venv's folder: this checkout's coro_ls is importable from the repository.
+        found = subprocess.run(
+            [fresh_python, "-c", f"import {module}"], cwd=fresh_python.parent, capture_output=True
+        )
+        assert found.returncode != 0, module
+
+
+def test_bundled_server_runs_with_a_python_that_has_nothing(
+    vscode: Session, fresh_python: Path
+) -> None:
+    run = vscode.run
+    start = run.result["start"]
+    assert start["state"] == "running", run.context()
+    python = fresh_python.parent / "python3"  # as found on PATH
+    assert as_launched(start) == bundled_launch(run, python, "PATH"), run.context()
+    assert run.result["language_id"] == "python", run.context()
+
+
+def test_output_channels_say_which_python_and_which_coro_ls(
+    vscode: Session, fresh_python: Path
+) -> None:
+    run = vscode.run
+    log = run.output_channel("coro-ls")
+    python = fresh_python.parent / "python3"
+    launch = bundled_launch(run, python, "PATH")
+    assert f"Python {python_version(python)}: {python} (from PATH)" in log, log
+    bundled = f"coro-ls {coro_ls.__version__}, bundled with the extension: "
+    assert bundled + launch["coroLs"]["location"] in log, log
+    assert f"Starting the server (from PATH): {' '.join(launch['command'])}" in log, log
+    environment = f"coro-ls {coro_ls.__version__}, installed in that environment: "
+    assert environment + str(Path(coro_ls.__file__).parent) in log, log
     # The server's own log lines (stderr), at their own level, beside the extension's.
-    assert f"Starting the server (from coroLs.interpreter): {sys.executable} -m coro_ls" in log
     assert re.search(r"\[info\] coro_ls\.server\.\w+: ", log), log
     # `coroLs.trace.server: messages` alone turns the trace on.
-    trace = vscode.run.output_channel("coro-ls Trace")
+    trace = run.output_channel("coro-ls Trace")
     assert "Sending request 'initialize" in trace, trace[:2000]
     assert "Sending notification 'textDocument/didOpen'" in trace, trace[:2000]
-
-
-def test_server_started_from_interpreter_setting(vscode: Session) -> None:
-    run = vscode.run
-    assert run.result["start"] == {
-        "state": "running",
-        "message": None,
-        "command": [sys.executable, "-m", "coro_ls"],
-    }, run.context()
-    assert run.result["language_id"] == "python", run.context()
 
 
 def as_shown(diagnostics: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -331,14 +483,12 @@ def test_unstartable_path_is_explained(vscode: Session) -> None:
     assert "or clear it" in message, message
 
 
-def test_clearing_the_path_falls_back_to_the_interpreter(vscode: Session) -> None:
+def test_clearing_the_path_falls_back_to_a_python(vscode: Session) -> None:
     # No window reload: the settings change alone brings the server back.
-    assert vscode.step("path cleared") == {
-        "name": "path cleared",
-        "state": "running",
-        "message": None,
-        "command": [sys.executable, "-m", "coro_ls"],
-    }, vscode.run.context()
+    step = vscode.step("path cleared")
+    assert step["state"] == "running" and step["message"] is None, vscode.run.context()
+    python = vscode.fresh_python.parent / "python3"
+    assert as_launched(step) == bundled_launch(vscode.run, python, "PATH"), vscode.run.context()
 
 
 def test_server_that_exits_at_once_is_explained(vscode: Session) -> None:
@@ -351,31 +501,49 @@ def test_server_that_exits_at_once_is_explained(vscode: Session) -> None:
     assert vscode.step("path cleared again")["state"] == "running", vscode.run.context()
 
 
-def test_interpreter_without_coro_ls_is_explained(vscode: Session) -> None:
-    step = vscode.step("bare interpreter")
-    assert step["state"] == "failed", vscode.run.context()
-    message = step["message"]
-    assert f'coroLs.interpreter = "{vscode.bare_python}" with -m coro_ls' in message, message
-    assert "No module named 'coro_ls'" in message, message
-    assert f'"{vscode.bare_python}" -m pip install coro-ls' in message, message
+def test_from_environment_runs_the_interpreters_own_coro_ls(vscode: Session) -> None:
+    step = vscode.step("environment")
+    assert step["state"] == "running", vscode.run.context()
+    expected = environment_launch(sys.executable, "coroLs.interpreter")
+    assert as_launched(step) == expected, vscode.run.context()
 
 
-def test_nothing_to_start_is_explained(vscode: Session) -> None:
+def test_use_bundled_ignores_the_interpreters_coro_ls(vscode: Session) -> None:
+    step = vscode.step("useBundled")
+    assert step["state"] == "running", vscode.run.context()
+    expected = bundled_launch(vscode.run, Path(sys.executable), "coroLs.interpreter")
+    assert as_launched(step) == expected, vscode.run.context()
+
+
+def test_too_old_python_is_explained(vscode: Session) -> None:
+    found = f"Python {python_version(vscode.old_python)}, older than the 3.10 coro-ls needs"
+    for name in ("too old", "too old, fromEnvironment"):
+        step = vscode.step(name)
+        assert step["state"] == "failed" and step["command"] is None, vscode.run.context()
+        message = step["message"]
+        # What was found, and what to do.
+        assert f'coroLs.interpreter = "{vscode.old_python}"' in message, message
+        assert found in message, message
+        assert "Select a Python 3.10 or newer" in message, message
+        assert "set coroLs.interpreter to one" in message, message
+
+
+def test_no_python_at_all_is_explained(vscode: Session) -> None:
     step = vscode.step("nothing found")
     assert step["state"] == "failed" and step["command"] is None, vscode.run.context()
     message = step["message"]
-    assert "coroLs.path (not set); coroLs.interpreter (not set)" in message, message
-    assert f"coro-ls on PATH (not found in {vscode.empty_path})" in message, message
-    assert "python -m pip install coro-ls" in message, message
+    assert (
+        "Tried: coroLs.interpreter (not set); the Python extension (not installed); "
+        f"python3, python on PATH (not found in {vscode.empty_path})."
+    ) in message, message
+    assert "Install Python 3.10 or newer" in message, message
 
 
-def test_coro_ls_on_path_is_the_last_resort(vscode: Session) -> None:
-    assert vscode.step("found on PATH") == {
-        "name": "found on PATH",
-        "state": "running",
-        "message": None,
-        "command": [str(vscode.bin_dir / "coro-ls")],
-    }, vscode.run.context()
+def test_python_on_path_after_the_settings(vscode: Session) -> None:
+    step = vscode.step("found on PATH")
+    assert step["state"] == "running", vscode.run.context()
+    python = vscode.fresh_python.parent / "python3"
+    assert as_launched(step) == bundled_launch(vscode.run, python, "PATH"), vscode.run.context()
 
 
 def test_restart_command_brings_the_diagnostics_back(vscode: Session) -> None:
@@ -385,3 +553,34 @@ def test_restart_command_brings_the_diagnostics_back(vscode: Session) -> None:
     assert as_shown(restart["diagnostics"]) == as_expected(expected_findings(), SAMPLE), (
         run.context()
     )
+
+
+def test_python_extensions_interpreter_runs_its_coro_ls(with_python_extension: Session) -> None:
+    run = with_python_extension.run
+    start = run.result["start"]
+    assert start["state"] == "running", run.context()
+    expected = environment_launch(sys.executable, "the Python extension")
+    assert as_launched(start) == expected, run.context()
+    shown = as_shown(run.result["diagnostics"])
+    assert shown == as_expected(expected_findings(), SAMPLE), run.context()
+
+
+def test_python_extensions_new_selection_restarts_the_server(
+    with_python_extension: Session, fresh_python: Path
+) -> None:
+    step = with_python_extension.step("fresh venv selected")
+    run = with_python_extension.run
+    assert step["state"] == "running", run.context()
+    assert as_launched(step) == bundled_launch(run, fresh_python, "the Python extension")
+    log = run.output_channel("coro-ls")
+    assert "The interpreter selected in the Python extension changed" in log, log
+
+
+def test_unresolved_selection_falls_back_to_path(
+    with_python_extension: Session, fresh_python: Path
+) -> None:
+    step = with_python_extension.step("selection not resolved")
+    run = with_python_extension.run
+    assert step["state"] == "running", run.context()
+    python = fresh_python.parent / "python3"
+    assert as_launched(step) == bundled_launch(run, python, "PATH"), run.context()

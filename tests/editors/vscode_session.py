@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +28,8 @@ from editor_harness import REPO, missing
 
 EXTENSION_DIR = REPO / "editors" / "vscode"
 HARNESS_DIR = Path(__file__).resolve().parent / "vscode_harness"
+# Stands in for the Python extension (ms-python.python), which cannot be installed offline.
+PYTHON_STUB_DIR = Path(__file__).resolve().parent / "vscode_python_stub"
 CODE_SERVER_HINT = "sudo bash .ci/setup-vscode.sh (code-server 4.100.3 from npm, Debian chromium)"
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -65,6 +68,13 @@ def npm() -> str:
 
 
 def _run(command: list[str], cwd: Path, timeout: float = 300) -> str:
+    env = {
+        **os.environ,
+        # `npm run bundle` runs `python3 scripts/bundle.py`: this interpreter, which has pip.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "npm_config_update_notifier": "false",
+        "npm_config_fund": "false",
+    }
     completed = subprocess.run(
         command,
         cwd=cwd,
@@ -72,7 +82,7 @@ def _run(command: list[str], cwd: Path, timeout: float = 300) -> str:
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false"},
+        env=env,
     )
     output = completed.stdout + completed.stderr
     if completed.returncode != 0:
@@ -81,7 +91,9 @@ def _run(command: list[str], cwd: Path, timeout: float = 300) -> str:
 
 
 def build_vsix(out_dir: Path) -> Path:
-    """``npm ci`` (when the lockfile changed), type-check, bundle and ``vsce package``."""
+    """``npm ci`` (when the lockfile changed), type-check, bundle and ``vsce package``: the
+    ``vscode:prepublish`` script also installs coro-ls and its dependencies into bundled/libs
+    (left as they are when their inputs have not changed)."""
     npm_bin = npm()
     installed = EXTENSION_DIR / "node_modules" / ".package-lock.json"
     lock = EXTENSION_DIR / "package-lock.json"
@@ -95,10 +107,10 @@ def build_vsix(out_dir: Path) -> Path:
     return vsix
 
 
-def pack_harness(target: Path) -> Path:
-    """A .vsix of ``vscode_harness/``: a zip with the extension under ``extension/``."""
+def pack_folder(folder: Path, target: Path) -> Path:
+    """A .vsix of an extension folder: a zip with the extension under ``extension/``."""
     with zipfile.ZipFile(target, "w") as archive:
-        for path in sorted(HARNESS_DIR.iterdir()):
+        for path in sorted(folder.iterdir()):
             archive.write(path, f"extension/{path.name}")
     return target
 
@@ -180,8 +192,10 @@ def run_session(
     settings: dict[str, Any],
     machine_settings: dict[str, Any],
     path_first: Path,
+    helpers: tuple[Path, ...] = (HARNESS_DIR,),
 ) -> VSCodeRun:
-    """Install the .vsix and the harness, open ``workspace`` in the workbench, read the result."""
+    """Install the .vsix and ``helpers`` (extension folders: the harness, maybe a stand-in for
+    the Python extension), open ``workspace`` in the workbench, read the result."""
     binary, browser = code_server(), chromium()
     extensions = work / "extensions"
     user_data = work / "user-data"
@@ -193,7 +207,7 @@ def run_session(
         (user_data / scope / "settings.json").write_text(json.dumps(values, indent=1))
     env = {
         **os.environ,
-        # The extension host inherits it: where the extension looks for `coro-ls` last.
+        # The extension host inherits it: where the extension looks for Python last.
         "PATH": f"{path_first}{os.pathsep}{os.environ.get('PATH', '')}",
         # Otherwise VS Code's server replaces the environment with a login shell's (whose PATH
         # knows nothing of this test), which also takes a shell start-up.
@@ -206,8 +220,8 @@ def run_session(
     # Installed as a user installs it: the packaged .vsix through VS Code's own installer.  An
     # extension folder merely copied into the directory is dropped as "removed" once an
     # extensions.json exists, so the harness goes in as a .vsix as well.
-    harness = pack_harness(work / "harness.vsix")
-    for package in (vsix, harness):
+    packed = [pack_folder(folder, work / f"{folder.name}.vsix") for folder in helpers]
+    for package in (vsix, *packed):
         _run([binary, *common, "--install-extension", str(package)], work, timeout=120)
 
     result_file = work / "result.json"

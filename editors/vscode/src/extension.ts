@@ -3,8 +3,10 @@
 
 import * as vscode from "vscode";
 
+import type { Launch } from "./launch";
+import { watchPythonExtension } from "./python";
 import { type ServerState, ServerManager } from "./server";
-import { affectsLaunch } from "./settings";
+import { affectsLaunch, SECTION } from "./settings";
 import { createTraceChannel } from "./traceChannel";
 
 /** What `vscode.extensions.getExtension("coro-ls.coro-ls").exports` offers other extensions. */
@@ -12,6 +14,8 @@ export interface CoroLsApi {
   readonly state: ServerState;
   readonly lastError: string | undefined;
   readonly commandLine: string[] | undefined;
+  /** Which interpreter and which coro-ls (bundled or the environment's) the server runs with. */
+  readonly launch: Launch | undefined;
   readonly onDidChangeState: vscode.Event<ServerState>;
   restart(): Promise<void>;
 }
@@ -21,7 +25,7 @@ let manager: ServerManager | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<CoroLsApi> {
   const output = vscode.window.createOutputChannel("coro-ls", { log: true });
   const trace = createTraceChannel();
-  const server = new ServerManager(output, trace);
+  const server = new ServerManager(output, trace, context.extensionPath);
   manager = server;
   context.subscriptions.push(
     output,
@@ -35,6 +39,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<CoroLs
       }
     }),
   );
+  // The Python extension's selection matters only while no setting names the server.
+  void watchPythonExtension(() => {
+    const config = vscode.workspace.getConfiguration(SECTION);
+    if (!config.get<string>("path") && !config.get<string>("interpreter")) {
+      output.info("The interpreter selected in the Python extension changed: restarting the server");
+      void server.restart();
+    }
+  }).then((watcher) => watcher && context.subscriptions.push(watcher));
   void server.start();
   return {
     get state() {
@@ -45,6 +57,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<CoroLs
     },
     get commandLine() {
       return server.commandLine;
+    },
+    get launch() {
+      return server.launch;
     },
     onDidChangeState: server.onDidChangeState,
     restart: () => server.restart(),

@@ -1,11 +1,20 @@
-// Which command starts the server: `coroLs.path`, else `<coroLs.interpreter> -m coro_ls`, else
-// `coro-ls` from PATH.  Checked before starting so that a user who cannot get the server running
-// is told what was tried and how to fix it, instead of a bare "spawn ENOENT".
+// Which command starts the server.  `coroLs.path` wins; otherwise a Python is found (see
+// python.ts) and runs either the coro-ls installed in it (`coroLs.importStrategy`
+// "fromEnvironment", when it has one) or the one bundled with the extension.  Checked before
+// starting, so that a user who cannot get the server running is told what was found and how to
+// fix it, instead of a bare "spawn ENOENT".
 
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import * as vscode from "vscode";
 
+import { type Bundle, runsOn } from "./bundle";
+import {
+  type Candidate,
+  describeMissing,
+  findCandidates,
+  isExecutableFile,
+  type Probe,
+  probe,
+} from "./python";
 import type { LaunchSettings } from "./settings";
 
 export interface Launch {
@@ -13,6 +22,12 @@ export interface Launch {
   args: string[];
   /** Which setting chose the command, for the log: "coroLs.path", "PATH", ... */
   source: string;
+  /** The interpreter, when the extension found one. */
+  python?: { executable: string; version: string; source: string };
+  /** Which coro-ls runs, when the extension chose it. */
+  coroLs?: { origin: "bundled" | "environment"; version: string; location: string };
+  /** Said in the log: e.g. why the environment's coro-ls was passed over. */
+  notes: string[];
 }
 
 /** Why the server cannot start: what was tried and what the user can do about it. */
@@ -20,77 +35,79 @@ export class LaunchError extends Error {
   constructor(
     readonly tried: string[],
     readonly fix: string,
+    /** The setting the message's "Open Settings" button shows. */
+    readonly setting = "coroLs",
   ) {
     super(`coro-ls could not start. Tried: ${tried.join("; ")}. ${fix}`);
     this.name = "LaunchError";
   }
 }
 
-const INSTALL_HINT = "python -m pip install coro-ls";
+function versionText(version: [number, number, number]): string {
+  return version.join(".");
+}
 
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) {
-      return false;
+function describe(candidate: Candidate): string {
+  const shown = candidate.command.join(" ");
+  return candidate.source === "coroLs.interpreter"
+    ? `coroLs.interpreter = "${shown}"`
+    : `${shown} (from ${candidate.source})`;
+}
+
+function pythonOf(candidate: Candidate, found: Probe): NonNullable<Launch["python"]> {
+  return {
+    executable: found.executable || candidate.command[0],
+    version: versionText(found.version),
+    source: candidate.source,
+  };
+}
+
+/** How to run the server with `candidate`, or why it cannot (undefined: nothing to say). */
+function launchWith(
+  candidate: Candidate,
+  found: Probe,
+  settings: LaunchSettings,
+  bundle: Bundle | string,
+): Launch | string {
+  const [command, ...prefix] = candidate.command;
+  const python = pythonOf(candidate, found);
+  const notes: string[] = [];
+  if (settings.importStrategy === "fromEnvironment") {
+    if (found.coroLs !== undefined) {
+      return {
+        command,
+        args: [...prefix, "-m", "coro_ls", ...settings.args],
+        source: candidate.source,
+        python,
+        coroLs: { origin: "environment", ...found.coroLs },
+        notes,
+      };
     }
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function describeMissing(file: string): string {
-  if (!fs.existsSync(file)) {
-    return "no such file";
-  }
-  if (fs.statSync(file).isDirectory()) {
-    return "a directory, not an executable";
-  }
-  return "not executable";
-}
-
-/** The first `name` on PATH (with PATHEXT on Windows), as a shell would find it. */
-export function whichOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const dirs = (env.PATH ?? "").split(path.delimiter).filter((dir) => dir !== "");
-  const suffixes =
-    process.platform === "win32" ? (env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";").concat([""]) : [""];
-  for (const dir of dirs) {
-    for (const suffix of suffixes) {
-      const candidate = path.join(dir, name + suffix);
-      if (isExecutableFile(candidate)) {
-        return candidate;
-      }
+    if (found.importError !== undefined) {
+      notes.push(`The coro-ls installed there does not import (${found.importError})`);
     }
   }
-  return undefined;
-}
-
-/**
- * Whether `interpreter` can import coro_ls, run from `cwd` as the server will be (a checkout of
- * coro-ls imports from its working directory); the import error's last line when it cannot.
- */
-function importProblem(interpreter: string, cwd: string | undefined): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(
-      interpreter,
-      ["-c", "import coro_ls"],
-      { cwd, timeout: 15000, windowsHide: true },
-      (error, _stdout, stderr) => {
-        if (!error) {
-          resolve(undefined);
-          return;
-        }
-        const lines = String(stderr).trim().split(/\r?\n/);
-        resolve(lines[lines.length - 1] || error.message);
-      },
-    );
-  });
+  if (typeof bundle === "string") {
+    return bundle;
+  }
+  if (!runsOn(bundle, found.version)) {
+    return `Python ${python.version}, older than the ${bundle.minimum.join(".")} coro-ls needs`;
+  }
+  return {
+    command,
+    args: [...prefix, bundle.launcher, ...settings.args],
+    source: candidate.source,
+    python,
+    coroLs: { origin: "bundled", version: bundle.version, location: bundle.libs },
+    notes,
+  };
 }
 
 export async function resolveLaunch(
   settings: LaunchSettings,
   cwd: string | undefined,
+  resource: vscode.Uri | undefined,
+  bundle: Bundle | string,
 ): Promise<Launch> {
   const extra = settings.args;
   if (settings.path) {
@@ -98,42 +115,39 @@ export async function resolveLaunch(
       throw new LaunchError(
         [`coroLs.path = "${settings.path}" (${describeMissing(settings.path)})`],
         "Set coroLs.path to the coro-ls executable (for example .venv/bin/coro-ls), " +
-          "or clear it to use coroLs.interpreter or coro-ls from PATH.",
+          "or clear it to run coro-ls with Python.",
+        "coroLs.path",
       );
     }
-    return { command: settings.path, args: extra, source: "coroLs.path" };
+    return { command: settings.path, args: extra, source: "coroLs.path", notes: [] };
   }
-  if (settings.interpreter) {
-    const interpreter = settings.interpreter;
-    const tried = `coroLs.interpreter = "${interpreter}" with -m coro_ls`;
-    if (!isExecutableFile(interpreter) && whichOnPath(interpreter) === undefined) {
-      throw new LaunchError(
-        [`${tried} (${describeMissing(interpreter)})`],
-        "Set coroLs.interpreter to a Python interpreter that has coro-ls installed, or clear it.",
-      );
+  const minimum = typeof bundle === "string" ? "3" : bundle.minimum.join(".");
+  const { candidates, tried } = await findCandidates(settings.interpreter, resource);
+  const withCoroLs = settings.importStrategy === "fromEnvironment";
+  let tooOld = false;
+  for (const candidate of candidates) {
+    const found = await probe(candidate, withCoroLs, cwd);
+    if (typeof found === "string") {
+      tried.push(`${describe(candidate)} (${found})`);
+      continue;
     }
-    const problem = await importProblem(interpreter, cwd);
-    if (problem !== undefined) {
-      throw new LaunchError(
-        [`${tried} (${problem})`],
-        `Install coro-ls into that interpreter ("${interpreter}" -m pip install coro-ls), ` +
-          "or set coroLs.interpreter to one that has it.",
-      );
+    const launch = launchWith(candidate, found, settings, bundle);
+    if (typeof launch !== "string") {
+      return launch;
     }
-    return { command: interpreter, args: ["-m", "coro_ls", ...extra], source: "coroLs.interpreter" };
+    tooOld ||= launch.startsWith("Python ");
+    tried.push(`${describe(candidate)}: ${found.executable}, ${launch}`);
   }
-  const found = whichOnPath("coro-ls");
-  if (found === undefined) {
-    throw new LaunchError(
-      [
-        "coroLs.path (not set)",
-        "coroLs.interpreter (not set)",
-        `coro-ls on PATH (not found in ${process.env.PATH ?? "an empty PATH"})`,
-      ],
-      `Install coro-ls (${INSTALL_HINT}) where VS Code's PATH finds it, ` +
-        "or set coroLs.path to the coro-ls executable, " +
-        "or coroLs.interpreter to a Python interpreter that has it.",
-    );
-  }
-  return { command: found, args: extra, source: "PATH" };
+  const strategy =
+    settings.importStrategy === "fromEnvironment" ? " (or one with coro-ls installed)" : "";
+  const fix =
+    candidates.length === 0
+      ? `Install Python ${minimum} or newer, then select it in the Python extension or set ` +
+        "coroLs.interpreter to it."
+      : tooOld
+        ? `Select a Python ${minimum} or newer${strategy} in the Python extension, or set ` +
+          "coroLs.interpreter to one."
+        : "Set coroLs.interpreter to a working Python interpreter, or select one in the " +
+          "Python extension.";
+  throw new LaunchError(tried, fix, "coroLs.interpreter");
 }

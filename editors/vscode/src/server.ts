@@ -12,6 +12,7 @@ import {
   RevealOutputChannelOn,
 } from "vscode-languageclient/node";
 
+import { type Bundle, readBundle } from "./bundle";
 import { type Launch, LaunchError, resolveLaunch } from "./launch";
 import { pipeServerLog } from "./serverLog";
 import { launchSettings, SECTION, serverSettings } from "./settings";
@@ -95,6 +96,8 @@ export class ServerManager implements vscode.Disposable {
   private _state: ServerState = "stopped";
   private _lastError: string | undefined;
   private _commandLine: string[] | undefined;
+  private _launch: Launch | undefined;
+  private readonly bundle: Bundle | string;
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
 
   readonly onDidChangeState = this.stateEmitter.event;
@@ -102,7 +105,10 @@ export class ServerManager implements vscode.Disposable {
   constructor(
     readonly output: vscode.LogOutputChannel,
     readonly trace: vscode.LogOutputChannel,
-  ) {}
+    extensionPath: string,
+  ) {
+    this.bundle = readBundle(extensionPath);
+  }
 
   get state(): ServerState {
     return this._state;
@@ -116,6 +122,11 @@ export class ServerManager implements vscode.Disposable {
   /** The command line of the running server, or of the one that failed to start. */
   get commandLine(): string[] | undefined {
     return this._commandLine;
+  }
+
+  /** How the running server (or the one that failed to start) was chosen. */
+  get launch(): Launch | undefined {
+    return this._launch;
   }
 
   start(): Promise<void> {
@@ -160,16 +171,24 @@ export class ServerManager implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.setState("starting");
-    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const cwd = folder?.uri.fsPath;
     let launch: Launch;
     try {
-      launch = await resolveLaunch(launchSettings(), cwd);
+      launch = await resolveLaunch(launchSettings(), cwd, folder?.uri, this.bundle);
     } catch (error) {
       this._commandLine = undefined;
-      this.fail(error instanceof LaunchError ? error.message : String(error));
+      this._launch = undefined;
+      if (error instanceof LaunchError) {
+        this.fail(error.message, error.setting);
+      } else {
+        this.fail(String(error));
+      }
       return;
     }
+    this._launch = launch;
     this._commandLine = [launch.command, ...launch.args];
+    this.describe(launch);
     this.output.info(`Starting the server (from ${launch.source}): ${this._commandLine.join(" ")}`);
 
     // Called again when the client restarts a server that crashed.
@@ -220,6 +239,23 @@ export class ServerManager implements vscode.Disposable {
     }
     this._lastError = undefined;
     this.setState("running");
+  }
+
+  /** Which interpreter and which coro-ls run, for the log. */
+  private describe(launch: Launch): void {
+    for (const note of launch.notes) {
+      this.output.warn(note);
+    }
+    if (launch.python !== undefined) {
+      const { executable, version, source } = launch.python;
+      this.output.info(`Python ${version}: ${executable} (from ${source})`);
+    }
+    if (launch.coroLs !== undefined) {
+      const { origin, version, location } = launch.coroLs;
+      const where =
+        origin === "bundled" ? "bundled with the extension" : "installed in that environment";
+      this.output.info(`coro-ls ${version}, ${where}: ${location}`);
+    }
   }
 
   private errorHandler(): ErrorHandler {
@@ -275,13 +311,13 @@ export class ServerManager implements vscode.Disposable {
     this.setState("stopped");
   }
 
-  private fail(message: string): void {
+  private fail(message: string, setting: string = SECTION): void {
     this._lastError = message;
     this.output.error(message);
     this.setState("failed");
     void vscode.window.showErrorMessage(message, "Open Settings", "Show Log").then((choice) => {
       if (choice === "Open Settings") {
-        void vscode.commands.executeCommand("workbench.action.openSettings", SECTION);
+        void vscode.commands.executeCommand("workbench.action.openSettings", setting);
       } else if (choice === "Show Log") {
         this.output.show();
       }

@@ -7,11 +7,15 @@ import * as vscode from "vscode";
 export const SECTION = "coroLs";
 
 /** Settings that change which process runs: a change restarts the server. */
-export const LAUNCH_KEYS = ["path", "interpreter", "args"] as const;
+export const LAUNCH_KEYS = ["path", "interpreter", "importStrategy", "args"] as const;
+
+/** Which coro-ls runs: the interpreter's own when it has one, or always the bundled one. */
+export type ImportStrategy = "fromEnvironment" | "useBundled";
 
 export interface LaunchSettings {
   path: string;
   interpreter: string;
+  importStrategy: ImportStrategy;
   args: string[];
 }
 
@@ -32,6 +36,8 @@ export function launchSettings(): LaunchSettings {
   return {
     path: expand(config.get<string>("path") ?? "", folder),
     interpreter: expand(config.get<string>("interpreter") ?? "", folder),
+    importStrategy:
+      config.get<string>("importStrategy") === "useBundled" ? "useBundled" : "fromEnvironment",
     args: (config.get<string[]>("args") ?? []).map((arg) => expand(arg, folder)),
   };
 }

@@ -1,8 +1,9 @@
 // Runs inside VS Code's extension host, next to the coro-ls extension, when the workspace holds
 // .coro-ls-harness.json (written by tests/editors/test_vscode.py).  It does what a user does:
 // opens the sample, reads the diagnostics VS Code shows, asks for code actions at the cursor as
-// the light bulb does and applies one, then changes how the server is found, coroLs.path at nothing included.  Everything observed
-// goes to the JSON result file that the pytest test compares with the engine's findings.
+// the light bulb does and applies one, then changes how the server is found (settings, the
+// interpreter selected in the Python extension, PATH).  Everything observed goes to the JSON
+// result file that the pytest test compares with the engine's findings.
 "use strict";
 
 const fs = require("fs");
@@ -167,11 +168,21 @@ function nextSettledState(api, timeoutMs) {
   });
 }
 
-// Each step changes launch settings as a user editing settings.json would (null removes the
+// How the server was started, as the extension reports it.
+function launchState(api) {
+  return {
+    state: api.state,
+    message: api.lastError === undefined ? null : api.lastError,
+    command: api.commandLine || null,
+    launch: api.launch === undefined ? null : api.launch,
+  };
+}
+
+// Each step changes settings as a user editing settings.json would (full keys; null removes the
 // setting) or runs a command; either restarts the server, and the step records how that went.
-// `path_env` stands in for an extension host whose PATH has no coro-ls.
+// `path_env` stands in for an extension host whose PATH has no Python.
 async function launchSteps(api, steps, timeoutMs) {
-  const config = vscode.workspace.getConfiguration("coroLs");
+  const config = vscode.workspace.getConfiguration();
   const seen = [];
   for (const step of steps) {
     const savedPath = process.env.PATH;
@@ -190,12 +201,7 @@ async function launchSteps(api, steps, timeoutMs) {
     } finally {
       process.env.PATH = savedPath;
     }
-    seen.push({
-      name: step.name,
-      state: api.state,
-      message: api.lastError === undefined ? null : api.lastError,
-      command: api.commandLine || null,
-    });
+    seen.push({ name: step.name, ...launchState(api) });
   }
   return seen;
 }
@@ -216,7 +222,7 @@ async function run(plan, result) {
   }
   const api = await extension.activate();
   await waitFor(() => api.state === "running" || api.state === "failed", plan.timeout_ms, "the server to start");
-  result.start = { state: api.state, message: api.lastError || null, command: api.commandLine || null };
+  result.start = launchState(api);
   if (api.state !== "running") {
     return;
   }
@@ -246,7 +252,9 @@ async function run(plan, result) {
     result.setting = await settingDiagnostics(plan.setting, plan.timeout_ms);
   }
 
-  result.restart = await checkRestart(api, uri, plan.expected_count, plan.timeout_ms);
+  if (plan.restart) {
+    result.restart = await checkRestart(api, uri, plan.expected_count, plan.timeout_ms);
+  }
 
   if (plan.launch_steps) {
     result.launch_steps = await launchSteps(api, plan.launch_steps, plan.timeout_ms);
