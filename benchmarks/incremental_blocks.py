@@ -125,6 +125,7 @@ def largest_functions(top: int) -> None:
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
                 sizes.append((length, path, node, source))
     sizes.sort(key=lambda item: -item[0])
+    check_source("async def warm_up():\n    await x\n")  # imports and caches, not timed
     for length, path, node, source in sizes[:top]:
         lines = source.splitlines(keepends=True)
         text = "".join(lines[node.lineno - 1 : node.end_lineno])

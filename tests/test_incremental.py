@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from parso.utils import split_lines
 
+from coro_ls.engine.block_views import view_at
 from coro_ls.engine.checker import check_source
-from coro_ls.engine.incremental import IncrementalDocument
+from coro_ls.engine.incremental import IncrementalDocument, check_text_lazily, enclosing_classes
 
 SAMPLE = '''"""A module with coroutine mistakes."""
 import asyncio
@@ -238,8 +239,12 @@ def _replay(text: str, edits, *, target=None) -> IncrementalDocument:
     return document
 
 
+def _names(block) -> tuple[str, ...]:
+    return tuple(header.name for header in block.context)
+
+
 def _contexts(document: IncrementalDocument) -> list[tuple[str, ...]]:
-    return [view.enclosing for view in document.views()]
+    return [_names(block) for block, _ in document.iter_blocks()]
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -266,16 +271,22 @@ def test_members_are_blocks_of_their_own_in_the_scope_of_their_classes() -> None
     document = IncrementalDocument(CLASSES)
     contexts = _contexts(document)
     assert ("Outer",) in contexts and ("Outer", "Inner") in contexts and ("Second",) in contexts
-    view = document.block_at((21, 8))  # `await deep` in Inner.deep
-    assert view.enclosing == ("Outer", "Inner")
-    assert view.first_line == 19 and not view.is_class_header  # its blank line first
-    assert [node.children[1].value for node in view.enclosing_nodes] == ["Outer", "Inner"]
-    scope = next(s for s in view.analysis.scopes() if s.awaits)
-    assert scope.name == "deep" and scope.parent.name == "Inner"
-    assert view.to_document(scope.awaits[0].node.start_pos) == (21, 12)
-    assert [f.start for f in view.findings()] == [(21, 12)]
-    header = document.block_at((4, 0))
-    assert header.is_class_header and header.enclosing == ()
+    block, shift = document.block_at(21)  # `await deep` in Inner.deep
+    assert _names(block) == ("Outer", "Inner") and block.opens is None
+    assert block.tree_line + shift == 19  # its blank line first
+    enclosing = [node.children[1].value for node in enclosing_classes(block)]
+    assert enclosing == ["Outer", "Inner"]
+    for analysis in (document.analysis_of(block, shift), view_at(document, 21).analysis()):
+        scope = next(s for s in analysis.scopes() if s.awaits)
+        assert scope.name == "deep" and scope.parent.name == "Inner"
+        line, column = scope.awaits[0].node.start_pos
+        assert (line + shift, column) == (21, 12)
+    found = view_at(document, 21).findings()
+    assert [(f.start[0] + shift, f.start[1]) for f in found] == [(21, 12)]
+    # A class header's block: its analysis covers the header, not the members.
+    header, _ = document.block_at(4)
+    assert header.opens is not None and _names(header) == ()
+    assert view_at(document, 4).findings() == []
     assert document.findings() == check_source(CLASSES)
 
 
@@ -316,7 +327,7 @@ def test_a_class_header_turned_into_a_def_and_back() -> None:
     # statements ('await' outside async function, no class pointer); then a class again.
     edits = [((4, 0), (4, 5), "def"), ((4, 0), (4, 3), "class")]
     document = _replay(CLASSES, edits[:1])
-    assert all(view.enclosing[:1] != ("Outer",) for view in document.views())
+    assert all(names[:1] != ("Outer",) for names in _contexts(document))
     document = _replay(CLASSES, edits)
     assert ("Outer", "Inner") in _contexts(document)
     # And the nested class alone (`class Inner:` at line 17).
@@ -337,7 +348,7 @@ def test_an_unclosed_bracket_or_string_in_a_method_and_closed_again(opener, clos
 def test_members_dedented_out_of_the_class_and_back() -> None:
     # `    def after(self):` (line 29) dedented to column 0, its body following; then back.
     document = _replay(CLASSES, [((29, 0), (29, 4), ""), ((29, 0), (29, 0), "    ")])
-    assert document.block_at((30, 8)).enclosing == ("Outer",)
+    assert _names(document.block_at(30)[0]) == ("Outer",)
     # A class-level statement dedented out of `Inner` into `Outer` and back.
     _replay(CLASSES, [((18, 0), (18, 4), ""), ((18, 0), (18, 0), "    ")])
 
@@ -382,3 +393,63 @@ def test_class_bodies_of_every_shape_match_a_fresh_check(source: str) -> None:
         text = text[: _offset(lines, start)] + insert + text[_offset(lines, start) :]
     assert IncrementalDocument(source).findings() == check_source(source)
     _replay(source, edits)
+
+
+def test_a_lazy_open_parses_only_what_can_hold_a_finding() -> None:
+    filler = "".join(f"def f{i}(a):\n    return [a, {i}]\n\n\n" for i in range(200))
+    methods = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(100))
+    text = f'"""Doc."""\nfrom __future__ import annotations\n{filler}class C:\n{methods}'
+    text += "    def late(self, x: await y):\n        await z\n"
+    for target in [(3, 8), (3, 11), (3, 14)]:
+        lazy = IncrementalDocument(text, target=target)
+        assert lazy.stats["parsed_lines"] < 10, lazy.stats
+        assert lazy.findings() == check_source(text, target=target)
+        assert lazy.findings() == IncrementalDocument(text, target=target, lazy=False).findings()
+    # A view of an unparsed block parses it (and only it).
+    block, _ = lazy.block_at(100)
+    assert [s.type for s in block.statements] == ["funcdef"] and block.context == ()
+    assert lazy.stats["parsed_lines"] < 15
+    member, _ = lazy.block_at(4 + 800 + 1 + 3 * 50)
+    assert _names(member) == ("C",) and member.statements[0].children[1].value == "m50"
+    # Typing in an unparsed method parses that method.
+    before = lazy.stats["parsed_lines"]
+    line = 4 + 800 + 1 + 3 * 70 + 1
+    lazy.replace((line, 8), (line, 8), "await ")
+    assert lazy.stats["parsed_lines"] - before < 5
+    assert lazy.findings() == check_source(lazy.text, target=(3, 14))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(:\n    await x\nclass C:\n    def g(self): await y\n",  # not Python: parsed
+        "x = 1; y = 2\nclass C: z = await w\nclass D:\n    a = 1; await b\n",
+        "if x:\n    pass\nelse:\n    await y\n@d\n\nclass C:\n  # c\n"
+        "    async def f(self): yield 1; return 2\n",
+        "class C:\n\x0c    def f(self): await x\n    def g(self): pass\n",
+        "\ufeffclass C:\n    def f(self):\n        await x\n",
+        "class C:\n\tdef f(self):\n\t\tawait x\n\tclass D:\n\t\tawait y\n",
+    ],
+)
+def test_a_lazy_open_of_odd_layouts_matches_a_fresh_check(source: str) -> None:
+    for target in [(3, 8), (3, 12)]:
+        assert IncrementalDocument(source, target=target).findings() == check_source(
+            source, target=target
+        )
+
+
+def test_stdlib_modules_opened_lazily_match_a_fresh_check() -> None:
+    folder = Path(sysconfig.get_paths()["stdlib"]) / "asyncio"
+    for path in sorted(folder.glob("*.py"))[::3]:
+        text = path.read_text(encoding="utf-8")
+        document = IncrementalDocument(text)
+        assert document.findings() == check_source(text), path
+        assert document.stats["parsed_lines"] <= len(document.lines)
+
+
+@pytest.mark.parametrize("top_level_await", [False, True])
+def test_check_text_lazily_is_check_source(top_level_await: bool) -> None:
+    text = CLASSES + "await top\n"
+    assert check_text_lazily(text, (3, 11), top_level_await) == check_source(
+        text, target=(3, 11), top_level_await=top_level_await
+    )

@@ -20,7 +20,12 @@ from parso.tree import NodeOrLeaf
 from coro_ls.engine import rules
 from coro_ls.engine.checker import analyse_block
 from coro_ls.engine.findings import Finding
-from coro_ls.engine.incremental import Block, IncrementalDocument
+from coro_ls.engine.incremental import (
+    Block,
+    IncrementalDocument,
+    enclosing_classes,
+    split_classes,
+)
 from coro_ls.engine.scopes import Analysis
 from coro_ls.engine.versions import Version
 
@@ -106,6 +111,10 @@ class BlockView:
                 target=document.target,
                 top_level_await=document.top_level_await,
                 future_annotations=document.future_annotations,
+                # A class member is analysed in the scope of its classes; a class header
+                # block (its members are blocks of their own) only as far as its header.
+                enclosing=enclosing_classes(self.block),
+                split=split_classes(self.block),
             )
             found = rules.run(analysis) if self.block.relevant else []
             _analyses[self.block] = (options, analysis, found)

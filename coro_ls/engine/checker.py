@@ -28,6 +28,7 @@ from coro_ls.engine.scopes import (
     has_future_annotations,
 )
 from coro_ls.engine.versions import Version, grammar_for, running_version
+from coro_ls.syntax.modern_syntax import TypeAliasRegion, mask_modern_syntax
 
 
 def parse(source: str, target: Version | None = None) -> Module:
@@ -112,10 +113,6 @@ def analyse_block(
     headers = _class_headers(enclosing)
     code = headers + "\n" * (first_line - 1 - headers.count("\n"))
     code += "".join(s.get_code() for s in statements)
-    try:
-        from coro_ls.syntax.modern_syntax import mask_modern_syntax
-    except ImportError:  # pragma: no cover - lands with its own change
-        return analysis
     masked = mask_modern_syntax(code)
     if not masked.regions:
         return analysis
@@ -205,8 +202,6 @@ def _min_version(region: object) -> Version:
 
 def _special_scopes(regions: Sequence[object], target: Version) -> SpecialScopes:
     """The scopes a masked ``type`` statement's expressions are evaluated in."""
-    from coro_ls.syntax.modern_syntax import TypeAliasRegion
-
     special: SpecialScopes = {}
     defaults = {
         "TypeVar": Kind.TYPEVAR_DEFAULT,

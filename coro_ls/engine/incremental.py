@@ -52,10 +52,12 @@ positions of the region they were parsed from; a block's ``shift`` maps them to 
 document, so inserting a line moves no tree, only an integer per later block.
 
 Features (code actions, hover, expansions) read a block with
-:meth:`IncrementalDocument.block_at`: a :class:`BlockView` with the block's statements (tree
-coordinates), its shift, the names and nodes of its enclosing classes and a cached
-:class:`~coro_ls.engine.scopes.Analysis` in tree coordinates.  A view, like the nodes it
-holds, is valid until the next edit.
+:meth:`IncrementalDocument.block_at` (the block holding a line and its shift; an unparsed
+block is parsed then) and :meth:`IncrementalDocument.iter_blocks`; a block's ``context``
+names its enclosing classes, and its analysis must be made in their scope
+(:meth:`IncrementalDocument.analysis_of`, or ``analyse_block`` with
+:func:`enclosing_classes` and :func:`split_classes`).  Blocks, like the nodes they hold, are
+replaced by edits.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ from coro_ls.engine import rules
 from coro_ls.engine.checker import analyse_block
 from coro_ls.engine.findings import Finding, Position, Related
 from coro_ls.engine.scopes import Analysis, has_future_annotations
+from coro_ls.engine.statements import Chunk, split_statements
 from coro_ls.engine.versions import Version, grammar_for, running_version
 
 log = logging.getLogger(__name__)
@@ -98,9 +101,11 @@ class ClassHeader:
     header a region of its members is parsed under, ``header + ":"``."""
     body_column: int
     block: Block
-    """The header block, whose tree holds :attr:`node`."""
-    node: NodeOrLeaf
-    """The ``classdef`` in the header block's tree."""
+    """The header block."""
+    pointer: Pointer
+    """``class NAME`` in the header block's tree."""
+    node: NodeOrLeaf | None = None
+    """The ``classdef`` in the header block's tree; None while that block is unparsed."""
 
 
 @dataclass(eq=False)
@@ -123,76 +128,102 @@ class Block:
     """Cached findings in tree coordinates; None until computed."""
     analysis: Analysis | None = field(default=None)
     """Cached scope analysis in tree coordinates; None until asked for."""
-
-
-class BlockView:
-    """One block of the document, for features: valid until the next edit.
-
-    ``statements`` and :attr:`analysis` are in the block's *tree* coordinates; document line
-    = tree line + :attr:`shift` (columns are equal).  A class header block
-    (:attr:`is_class_header`) holds the whole ``class`` statement node, but its members are
-    blocks of their own: its analysis covers only the header (decorators, bases), and nodes
-    of its body must be looked up with :meth:`IncrementalDocument.block_at`.
-    """
-
-    def __init__(self, document: IncrementalDocument, block: Block, first: int) -> None:
-        self._document = document
-        self._block = block
-        self.first_line = first + 1
-        """The block's first document line (1-based)."""
-        self.line_count = block.count
-        self.shift = first + 1 - block.tree_line
-
-    @property
-    def statements(self) -> Sequence[NodeOrLeaf]:
-        return self._block.statements
-
-    @property
-    def enclosing(self) -> tuple[str, ...]:
-        """The names of the classes around the block, outermost first."""
-        return tuple(header.name for header in self._block.context)
-
-    @property
-    def enclosing_nodes(self) -> Sequence[NodeOrLeaf]:
-        """The ``classdef`` nodes around the block in its own tree (outermost first); for
-        a member parsed on its own they are synthetic (``class NAME:`` on other lines)."""
-        return _enclosing(self._block)
-
-    @property
-    def is_class_header(self) -> bool:
-        return self._block.opens is not None
-
-    @property
-    def analysis(self) -> Analysis:
-        """The block's scope analysis (tree coordinates; cached until the block changes).
-        Its ``lines`` cover the block's own lines only."""
-        return self._document._analysis(self._block, self.first_line - 1)
-
-    def findings(self) -> list[Finding]:
-        """The block's findings in document coordinates."""
-        return self._document._block_findings(self._block, self.first_line - 1)
-
-    def to_tree(self, position: Position) -> Position:
-        return position[0] - self.shift, position[1]
-
-    def to_document(self, position: Position) -> Position:
-        return position[0] + self.shift, position[1]
+    lazy: bool = False
+    """Not parsed yet (``statements`` is empty): the lines hold whole statements of the
+    block's body found by :mod:`coro_ls.engine.statements`, none mentioning await/async."""
 
 
 class IncrementalDocument:
     """The text of one document, its blocks and their findings."""
 
     def __init__(
-        self, text: str, *, target: Version | None = None, top_level_await: bool = False
+        self,
+        text: str,
+        *,
+        target: Version | None = None,
+        top_level_await: bool = False,
+        lazy: bool = True,
     ) -> None:
+        """Open ``text``.  ``lazy`` (the default) parses only the statements that mention
+        ``await`` or ``async`` (and the leading docstring and future imports) when
+        :mod:`coro_ls.engine.statements` can tell where statements start; the others are
+        parsed when an edit touches them or a view is asked for.  Findings are the same
+        either way."""
         self.target = target or running_version()
         self.top_level_await = top_level_await
         self.lines: list[str] = split_lines(text, keepends=True)
         self.blocks: list[Block] = []
         self.stats = {"edits": 0, "parsed_lines": 0, "regrowths": 0}
-        self.blocks = self._parse_region(0, len(self.lines), ()) or []
+        chunks = split_statements(text, self.lines) if lazy else None
+        if chunks is None:
+            self.blocks = self._parse_region(0, len(self.lines), ()) or []
+        else:
+            self.blocks = self._lazy_blocks(chunks, ())
+            self._parse_needed()
         self._leading_blocks = 0
         self.future_annotations = self._future_annotations()
+
+    def _lazy_blocks(self, chunks: list[Chunk], context: tuple[ClassHeader, ...]) -> list[Block]:
+        blocks: list[Block] = []
+        for chunk in chunks:
+            shape = chunk.shape
+            if shape is not None and not _relevant(self.lines, chunk.first, shape.members_start):
+                header = ClassHeader(
+                    shape.name,
+                    shape.header,
+                    shape.body_column,
+                    None,  # type: ignore[arg-type]  # set below, with the header block
+                    shape.pointer,
+                )
+                block = Block(
+                    [],
+                    chunk.first + 1,
+                    shape.members_start - chunk.first,
+                    relevant=False,
+                    ends_in_error=False,
+                    context=context,
+                    opens=header,
+                    lazy=True,
+                )
+                header.block = block
+                blocks.append(block)
+                blocks.extend(self._lazy_blocks(shape.members, (*context, header)))
+                continue
+            relevant = _relevant(self.lines, chunk.first, chunk.stop)
+            blocks.append(
+                Block(
+                    [],
+                    chunk.first + 1,
+                    chunk.stop - chunk.first,
+                    relevant=relevant or chunk.leading,
+                    ends_in_error=False,
+                    context=context,
+                    lazy=True,
+                )
+            )
+        return blocks
+
+    def _parse_needed(self) -> None:
+        """Parse the lazy blocks that can hold a finding (and the leading ones), from the
+        last to the first so that earlier blocks keep their indices."""
+        starts = self._starts()
+        index = len(self.blocks) - 1
+        while index >= 0:
+            block = self.blocks[index]
+            if block.lazy and block.relevant:
+                regrowths = self.stats["regrowths"]
+                self._reparse(index, index + 1, starts[index], starts[index] + block.count)
+                if self.stats["regrowths"] != regrowths:
+                    starts = self._starts()
+                    index = min(index, len(self.blocks))
+            index -= 1
+
+    def _materialize(self, index: int) -> int:
+        """Parse lazy block ``index``; the index of the block now holding its first line."""
+        starts = self._starts()
+        line = starts[index]
+        self._reparse(index, index + 1, line, line + self.blocks[index].count)
+        return _block_index(self._starts(), line)
 
     # -- text ------------------------------------------------------------------------------
 
@@ -342,6 +373,8 @@ class IncrementalDocument:
         self._leading_blocks = 0
         for index, block in enumerate(self.blocks):
             self._leading_blocks = index + 1
+            if block.lazy:
+                break
             statements.extend(block.statements)
             if block.context or not all(_is_leading(s) for s in block.statements):
                 break
@@ -382,7 +415,7 @@ class IncrementalDocument:
         # Pointers to an enclosing class point at its header in this block's tree.
         real = {
             _pointer(node): self._header_pointer(header)
-            for node, header in zip(_enclosing(block), block.context)
+            for node, header in zip(_enclosing(block), block.context, strict=False)
         }
         return [_placed(finding, shift, real) for finding in found]
 
@@ -391,7 +424,7 @@ class IncrementalDocument:
         index = self.blocks.index(header.block)
         start = sum(block.count for block in self.blocks[:index])
         shift = start + 1 - header.block.tree_line
-        (start_line, start_col), (end_line, end_col) = _pointer(header.node)
+        (start_line, start_col), (end_line, end_col) = header.pointer
         return (start_line + shift, start_col), (end_line + shift, end_col)
 
     def _check(self, block: Block, start: int) -> list[Finding]:
@@ -408,29 +441,55 @@ class IncrementalDocument:
                 top_level_await=self.top_level_await,
                 future_annotations=self.future_annotations,
                 enclosing=_enclosing(block),
-                split=[block.opens.node] if block.opens is not None else (),
+                split=[block.opens.node] if block.opens is not None and block.opens.node else (),
             )
         return block.analysis
 
     # -- blocks for features ---------------------------------------------------------------
 
-    def block_at(self, position: Position) -> BlockView:
-        """The block holding document position ``position`` (parso: 1-based line); a line
-        beyond the end means the last block."""
+    def block_at(self, line: int) -> tuple[Block, int]:
+        """The block holding document line ``line`` (1-based) and its shift (tree line +
+        shift = document line); an unparsed block is parsed first."""
         starts = self._starts()
-        index = _block_index(starts, position[0] - 1)
-        return BlockView(self, self.blocks[index], starts[index])
+        index = _block_index(starts, line - 1)
+        if self.blocks[index].lazy:
+            self._materialize(index)
+            starts = self._starts()
+            index = _block_index(starts, line - 1)
+        block = self.blocks[index]
+        return block, starts[index] + 1 - block.tree_line
 
-    def views(self, first_line: int = 1, last_line: int | None = None) -> Iterator[BlockView]:
-        """The blocks overlapping document lines ``first_line..last_line`` (1-based,
-        inclusive; all of them by default), in document order."""
+    def iter_blocks(self) -> Iterator[tuple[Block, int]]:
+        """Every block with its shift, in document order; unparsed blocks are parsed as the
+        iteration reaches them (so a caller that stops early parses no further)."""
+        index = 0
         line = 0
-        for block in self.blocks:
-            if last_line is not None and line + 1 > last_line:
-                return
-            if line + block.count >= first_line:
-                yield BlockView(self, block, line)
+        while index < len(self.blocks):
+            if self.blocks[index].lazy:
+                index = self._materialize(index)
+                line = self._starts()[index]
+            block = self.blocks[index]
+            yield block, line + 1 - block.tree_line
             line += block.count
+            index += 1
+
+    def analysis_of(self, block: Block, shift: int) -> Analysis:
+        """The scope analysis of ``block`` (tree coordinates; ``shift`` as from
+        :meth:`block_at`), in the scope of its enclosing classes, cached until the block is
+        replaced.  Its ``lines`` hold the block's own lines only."""
+        return self._analysis(block, shift + block.tree_line - 1)
+
+
+def enclosing_classes(block: Block) -> list[NodeOrLeaf]:
+    """The ``classdef`` nodes around a member block in its own tree, outermost first (for
+    a member parsed on its own, synthetic ``class NAME:`` headers on other lines)."""
+    return _enclosing(block)
+
+
+def split_classes(block: Block) -> list[NodeOrLeaf]:
+    """The class whose header ``block`` is and whose members are blocks of their own: an
+    analysis of the block must walk only its header (``analyse_block(split=...)``)."""
+    return [block.opens.node] if block.opens is not None and block.opens.node else []
 
 
 class _BlockLines(Sequence[str]):
@@ -634,6 +693,7 @@ def _class_header(
         header=f"{leading}class{name.prefix}{name.value}",
         body_column=column,
         block=None,  # type: ignore[arg-type]  # set by the caller with the header block
+        pointer=_pointer(classdef),
         node=classdef,
     )
     return header, members
@@ -717,10 +777,19 @@ def _placed(finding: Finding, shift: int, real: dict[Pointer, Pointer]) -> Findi
         return moved
     related = tuple(
         Related(*real[(r.start, r.end)], r.message) if (r.start, r.end) in real else m
-        for r, m in zip(finding.related, moved.related)
+        for r, m in zip(finding.related, moved.related, strict=True)
     )
     return Finding(moved.code, moved.message, moved.start, moved.end, related)
 
 
 def _is_leading(statement: NodeOrLeaf) -> bool:
     return statement.type == "simple_stmt"
+
+
+def check_text_lazily(
+    text: str, target: Version | None = None, top_level_await: bool = False
+) -> list[Finding]:
+    """Every finding of ``text`` (as :func:`coro_ls.engine.checker.check_source`), parsing
+    only the statements that mention ``await`` or ``async`` where that is exact (see
+    :mod:`coro_ls.engine.statements`): the work grows with them, not with the file."""
+    return IncrementalDocument(text, target=target, top_level_await=top_level_await).findings()
