@@ -105,8 +105,10 @@ def quick_fixes(
 def _make_async(scope: Scope, index: FindingScopes, everything: Sequence[Finding]) -> Fix | None:
     if scope.kind is not Kind.FUNCTION or scope.doubtful or scope.node is None:
         return None
-    # As an async def, a yield from is CORO105 and yield + return VALUE is CORO106.
-    if scope.yield_froms or (scope.yields and scope.value_returns):
+    # As an async def, a yield from is CORO105.  A yield + return VALUE is CORO106, new
+    # unless CPython reports those returns already (a def its symbol table marks a coroutine):
+    # the re-check of the fixed text decides.
+    if scope.yield_froms:
         return None
     fixed = tuple(
         finding

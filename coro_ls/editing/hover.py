@@ -132,11 +132,9 @@ def hover_at(
         keyword = _unevaluated_await(_tree(analysis, module), position)
         if keyword is not None:
             start, end = keyword.start_pos, keyword.end_pos
-            sections.append(
-                f"{fmt.bold(fmt.code('await'))}: {fmt.bold('Allowed here')}.\n\n"
-                "It is in the annotation of a variable inside a function, which CPython never "
-                "evaluates (before Python 3.14), so nothing is checked there."
-            )
+            caused = [f for f in verdicts if _caused_by(f, keyword.start_pos)]
+            explained.update(caused)
+            sections.append(_unevaluated_section(caused, fmt))
     for finding in findings:
         if finding in explained or not (finding.start <= position < finding.end):
             continue
@@ -225,7 +223,33 @@ def _own_findings(
         if analysis.version < (3, 11) or parent is None:
             break
         scope = parent
-    return [f for f in findings if (f.start, f.code) in starts]
+    return [
+        f
+        for f in findings
+        if (f.start, f.code) in starts or (target.what == "await" and _caused_by(f, target.start))
+    ]
+
+
+def _caused_by(finding: Finding, position: Position) -> bool:
+    """Whether the finding's related information names the construct at ``position`` as its
+    cause (an ``await`` that makes CPython treat a plain ``def`` as a coroutine: CORO106)."""
+    return any(related.start == position for related in finding.related)
+
+
+def _unevaluated_section(caused: list[Finding], fmt: _Format) -> str:
+    where = "It is in the annotation of a variable inside a function, which CPython never "
+    if not caused:
+        return (
+            f"{fmt.bold(fmt.code('await'))}: {fmt.bold('Allowed here')}.\n\n{where}"
+            "evaluates (before Python 3.14), so nothing is checked there."
+        )
+    lines = [
+        f"{fmt.bold(fmt.code('await'))}: {_verdict(caused, False, fmt)}",
+        f"{where}evaluates (before Python 3.14); but its symbol table sees the "
+        f"{fmt.code('await')} and treats the function as a coroutine.",
+    ]
+    lines.extend(dict.fromkeys(fmt_why(f.code, fmt) for f in caused))
+    return "\n\n".join(lines)
 
 
 def _unevaluated_await(module: Module | None, position: Position) -> NodeOrLeaf | None:

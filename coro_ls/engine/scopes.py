@@ -84,6 +84,12 @@ class Scope:
     """``yield`` and ``yield from`` expressions: what makes a function a generator."""
     yield_froms: list[Event] = field(default_factory=list)
     value_returns: list[Event] = field(default_factory=list)
+    symbol_table_only: list[Scope] = field(default_factory=list)
+    """For a plain ``def``: what CPython's symbol table reads in this scope but never compiles
+    (variable annotations in the body; before 3.10 under the future import, also the
+    annotations of the functions defined here), each walked as a detached scope of its own.
+    Nothing there is reported, but an ``await`` there (from 3.11 an asynchronous comprehension
+    too) makes the symbol table mark the function a coroutine (see CORO106)."""
 
     def __post_init__(self) -> None:
         if self.parent is not None:
@@ -408,13 +414,22 @@ class _Walker:
                 # the future import `v.a: await x` is "'await' outside function").
                 if not simple and not local:
                     self.push([node], scope, doubt)
+                else:
+                    self.symbol_table_only(node, scope, doubt)
                 return
             annotation = Scope(Kind.ANNOTATION, node, scope, compiled=False, doubtful=doubt)
             self.push([node], annotation, doubt)
         elif local:
-            return
+            self.symbol_table_only(node, scope, doubt)
         else:
             self.push([node], scope, doubt)
+
+    def symbol_table_only(self, node: NodeOrLeaf, scope: Scope, doubt: bool) -> None:
+        if scope.kind is Kind.FUNCTION:
+            # Detached (no parent): no rule sees it among the analysis' scopes.
+            shadow = Scope(Kind.FUNCTION, scope.node, None, compiled=False, doubtful=doubt)
+            scope.symbol_table_only.append(shadow)
+            self.push([node], shadow, doubt)
 
     def type_params(self, node: BaseNode, scope: Scope, doubt: bool) -> Scope:
         """PEP 695 type parameters: one scope for the generic's definition, and one per

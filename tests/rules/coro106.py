@@ -39,3 +39,29 @@ async def f():
     f'{(yield)}'
     lambda a=(yield): a
     return 1  # error: CORO106
+
+# case: a plain def with an await and a yield: CPython's symbol table marks it a coroutine
+def f():
+    return 1  # error: CORO106
+    await x  # error: CORO101
+    yield 2
+
+# case: only the returns compiled before the last await are reported
+def f():
+    await x  # error: CORO101
+    return 1  # error: CORO106
+    await y  # error: CORO101
+    return 2
+    yield
+
+# case: an asynchronous comprehension marks it too, from 3.11
+def f():
+    return 1  # error: CORO106 (3.11+)
+    v = [i async for i in y]  # error: CORO104
+    yield
+
+# case: an await in a variable annotation is never compiled, but still marks it
+def f():
+    v: await x = 1
+    return 1  # error: CORO106
+    yield

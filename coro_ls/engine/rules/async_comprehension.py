@@ -10,7 +10,7 @@ reported: an asynchronous generator expression is valid everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from coro_ls.engine.findings import Finding, Related
 from coro_ls.engine.rules import (
@@ -27,12 +27,15 @@ from coro_ls.engine.scopes import Analysis, Kind, Scope
 MESSAGE = "asynchronous comprehension outside of an asynchronous function"
 
 
-def asynchronous_comprehensions(analysis: Analysis) -> dict[Scope, Related | None]:
-    """Every asynchronous comprehension scope, with a pointer to what makes it so."""
+def asynchronous_comprehensions(
+    analysis: Analysis, scopes: Iterable[Scope] | None = None
+) -> dict[Scope, Related | None]:
+    """Every asynchronous comprehension scope (among ``scopes``, parents before children;
+    by default the analysis' scopes), with a pointer to what makes it so."""
     nested_counts = analysis.version >= (3, 11)
     result: dict[Scope, Related | None] = {}
     # Children before parents, so a nested comprehension is decided before its parent.
-    for scope in reversed(list(analysis.scopes())):
+    for scope in reversed(list(analysis.scopes() if scopes is None else scopes)):
         if scope.kind is not Kind.COMPREHENSION:
             continue
         cause = next(trusted(scope.async_clauses), None) or next(trusted(scope.awaits), None)
