@@ -28,27 +28,29 @@ from coro_ls.engine.scopes import Kind
 
 
 @register
-class EveryAwaitInACoroutine(Rule):
+class EveryAwaitInADef(Rule):
     code = "CORO199"
-    name = "throwaway-await-in-coroutine"
-    summary = "any `await` in an `async def` body"
-    messages = (Message("throwaway: await in a coroutine"),)
+    name = "throwaway-await-in-def"
+    summary = "any `await` in a plain `def` body"
+    messages = (Message("throwaway: await in a def"),)
     explanation = "This rule was written by tests/test_rule_discovery.py and reports every await."
     points_at = "await"
     quick_fixes = (MAKE_ASYNC,)
-    example = "`async def f(): await g()`"
+    example = "`def f(): await g()`"
     how_to_fix = "delete this rule's module"
-    documentation = "Every `await` directly in an `async def` body (a throwaway rule).\\n"
+    documentation = "Every `await` directly in a plain `def` body (a throwaway rule).\\n"
 
     def check(self, analysis):
         for scope in analysis.scopes():
-            if scope.kind is Kind.ASYNC_FUNCTION:
+            if scope.kind is Kind.FUNCTION:
                 for event in trusted(scope.awaits):
                     start, end = node_range(event.node)
                     yield Finding(self.code, self.messages[0].text, start, end)
 '''
 
-SAMPLE = "async def f():\n    return await g()\n"
+# CPython rejects it too: CORO1xx rules report only what compile() rejects, and `coro-ls check`
+# skips the engine on sources the running interpreter compiles.
+SAMPLE = "def f():\n    return await g()\n"
 
 HOVER = """\
 import sys
@@ -107,23 +109,26 @@ def test_a_rule_module_is_all_a_new_rule_needs(tmp_path: Path) -> None:
     reported = [
         (f["code"], f["line"], f["column"], f["message"]) for f in json.loads(checked.stdout)
     ]
-    assert reported == [("CORO199", 2, 12, "throwaway: await in a coroutine")]
+    assert reported == [
+        ("CORO101", 2, 12, "'await' outside async function"),
+        ("CORO199", 2, 12, "throwaway: await in a def"),
+    ]
     selected = _run(["-m", "coro_ls", "check", "--select", "CORO199", "sample.py"], copy)
-    assert "CORO199" in selected.stdout, selected.stderr
+    assert "CORO199" in selected.stdout and "CORO101" not in selected.stdout, selected.stderr
 
     hovered = _run(["-c", HOVER], copy, stdin=SAMPLE)
     assert hovered.returncode == 0, hovered.stderr
-    assert "**CORO199**: `throwaway: await in a coroutine`" in hovered.stdout
-    assert "Reports any `await` in an `async def` body." in hovered.stdout
+    assert "**CORO199**: `throwaway: await in a def`" in hovered.stdout
+    assert "Reports any `await` in a plain `def` body." in hovered.stdout
     assert "written by tests/test_rule_discovery.py" in hovered.stdout
-    assert "Here it is judged in coroutine function `f` (`async def`)." in hovered.stdout
+    assert "Here it is judged in function `f` (`def`)." in hovered.stdout
 
     listed = _run(["-m", "coro_ls.cli.rules_docs", "--print"], copy)
     assert listed.returncode == 0, listed.stderr
     assert (
-        "| [CORO199](#coro199) | `throwaway-await-in-coroutine` | "
-        "`throwaway: await in a coroutine` | `async def f(): await g()` | "
+        "| [CORO199](#coro199) | `throwaway-await-in-def` | "
+        "`throwaway: await in a def` | `def f(): await g()` | "
         "delete this rule's module |"
     ) in listed.stdout
-    assert "### CORO199\n\nEvery `await` directly in an `async def` body" in listed.stdout
+    assert "### CORO199\n\nEvery `await` directly in a plain `def` body" in listed.stdout
     assert _differences(PACKAGE, copy / "coro_ls") == ["engine/rules/throwaway.py"]
