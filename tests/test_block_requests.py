@@ -47,7 +47,9 @@ def test_requests_parse_no_more_than_their_block(parsed: list[int]) -> None:
     # parenthesised ``async with``, is padded to the block's tree line: not measured here.)
     source = SOURCE.replace("(m() as a, m() as b)", "m() as a, m() as b")
     document = IncrementalDocument(source)
-    assert sum(parsed) >= source.count("\n")  # opening parses the file once
+    # Opening parses the statements that can hold a finding (the tail), not the padding.
+    assert sum(parsed) <= TAIL.count("\n") + 6  # and the docstring, and blank lines
+    opened = document.stats["parsed_lines"]
     parsed.clear()
     view = view_at(document, TAIL_START + 2)
     block_lines = view.block.count
@@ -66,7 +68,9 @@ def test_requests_parse_no_more_than_their_block(parsed: list[int]) -> None:
         expand_in(excerpt, statement)
     # Each parse is at most the block (and a line or two of header around it).
     assert parsed and max(parsed) <= block_lines + 2
-    assert document.stats["parsed_lines"] == len(split_lines(source))
+    # The expansion looks for other uses of ``sys``: the padding's blocks that mention it
+    # are parsed then, each on its own (the document was opened lazily), and once.
+    assert opened < document.stats["parsed_lines"] <= len(split_lines(source)) + opened
 
 
 @pytest.mark.parametrize("line", [TAIL_START + 1, TAIL_START + 3])

@@ -23,7 +23,7 @@ from parso.tree import NodeOrLeaf
 from coro_ls.editing.lines import Lines, document_newline
 from coro_ls.engine.block_views import BlockView
 from coro_ls.engine.findings import Position
-from coro_ls.engine.incremental import Block, IncrementalDocument
+from coro_ls.engine.incremental import IncrementalDocument
 from coro_ls.engine.versions import Version
 
 Occurrence = tuple[tree.Name, int]
@@ -133,8 +133,6 @@ class DocumentFacts(ModuleFacts):
         self.newline = document_newline(first[len(first.rstrip("\r\n")) :])
         self._text: str | None = None
         self._offsets: list[int] | None = None
-        self._starts: list[int] | None = None
-        self._blocks: list[tuple[Block, int]] = []
         self._names: dict[str, list[Occurrence]] = {}
 
     @property
@@ -190,12 +188,9 @@ class DocumentFacts(ModuleFacts):
         return None
 
     def _view_at(self, line: int) -> BlockView:
-        if self._starts is None:
-            self._blocks = list(self._document.iter_blocks())
-            self._starts = [block.tree_line + shift for block, shift in self._blocks]
-        index = max(0, bisect.bisect_right(self._starts, line) - 1)
-        block, shift = self._blocks[index]
-        return BlockView(self._document, block, shift, index)
+        # block_at parses an unparsed block (a lazily opened document) and only that one.
+        block, shift = self._document.block_at(line)
+        return BlockView(self._document, block, shift, self._document.blocks.index(block))
 
     def import_position(self) -> Position:
         statements: list[tuple[NodeOrLeaf, int]] = []
