@@ -10,20 +10,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
-from pygls.protocol.language_server import lsp_method
 
 from coro_ls import __version__
 from coro_ls.server import diagnostics
 from coro_ls.server.capabilities import ClientSupport
 from coro_ls.server.documents import Document, DocumentStore, UnappliableEdit
 from coro_ls.server.fanout import Actions, CodeActionProvider, FanOut, Hover, Resolve
-from coro_ls.server.protocol import RobustProtocol
+from coro_ls.server.protocol import CoroProtocol
 
 logger = logging.getLogger(__name__)
 
@@ -32,34 +31,6 @@ InitializeHook = Callable[[types.InitializeParams], None]
 InitializedHook = Callable[[], Awaitable[None] | None]
 PrepareHook = Callable[[Document], None]
 DiagnosticsHook = Callable[[Document, list[types.Diagnostic]], list[types.Diagnostic]]
-
-
-class CoroProtocol(RobustProtocol):
-    """The robust protocol (:mod:`coro_ls.server.protocol`) without pygls' own text store
-    for ``textDocument/*`` sync.
-
-    pygls' built-in ``didChange`` applies each change to its ``TextDocument`` (whose lines
-    split at form feeds and U+2028) and rewrites the change ranges in place before the
-    server's handler sees them.  These replacements hand the client's params untouched to
-    the server's handlers; the server's :class:`DocumentStore` is the only copy of the text.
-    """
-
-    def _user_handler(self, method: str, params: Any) -> Generator[Any, Any, None]:
-        handler = self.fm.features.get(method)
-        if handler is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
-        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
-        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
-        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
 
 class CoroLanguageServer(LanguageServer):

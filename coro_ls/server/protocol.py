@@ -14,14 +14,21 @@ What pygls leaves out, added here (each case logs one line saying why):
 
 Unknown methods (``-32601`` for requests, ignored notifications) and ``$/cancelRequest``
 (``-32800`` for a request cancelled before it finished) are pygls' own behaviour.
+
+This is also the one module that touches pygls' non-public parts (listed in
+:data:`PYGLS_INTERNALS`, each behind a small named method or function here);
+:func:`missing_pygls_internals` says which of them an installed pygls lacks, and the
+``pygls`` pin in ``pyproject.toml`` admits the releases where it finds none.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 from collections.abc import Generator
+from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
@@ -34,7 +41,13 @@ from pygls.exceptions import (
     JsonRpcParseError,
     JsonRpcServerNotInitialized,
 )
-from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, LanguageServerProtocol
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCProtocol,
+    JsonRPCRequestMessage,
+    LanguageServerProtocol,
+)
 from pygls.protocol.language_server import lsp_method
 
 logger = logging.getLogger(__name__)
@@ -78,7 +91,7 @@ class RobustProtocol(LanguageServerProtocol):
 
     @property
     def client_process_id(self) -> int | None:
-        pid = getattr(self._server, "process_id", None)
+        pid = getattr(self._language_server(), "process_id", None)
         return pid if isinstance(pid, int) and not isinstance(pid, bool) else None
 
     @lsp_method(types.EXIT)
@@ -97,10 +110,10 @@ class RobustProtocol(LanguageServerProtocol):
         if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
             yield user_handler, args, None
         current = self.msg_id
-        for msg_id, future in list(self._request_futures.items()):
+        for msg_id, future in list(self._running().items()):
             if msg_id != current and not future.done():
                 future.cancel()
-        self._shutdown = True
+        self._mark_shut_down()
         return None
 
     # --- handlers ---------------------------------------------------------------------------
@@ -117,14 +130,14 @@ class RobustProtocol(LanguageServerProtocol):
         # pygls files the future of every generator or async handler under its id, but only
         # a request's answer removes it: each notification (every didChange) would leave one
         # future behind for the rest of the session.
-        answers = isinstance(callback, partial) and callback.func == self._send_handler_result
-        future = None if answers else self._request_futures.get(msg_id)
+        running = self._running()
+        future = None if self._answers_request(callback) else running.get(msg_id)
         if future is None:
             return
         if future.done():
-            self._request_futures.pop(msg_id, None)
+            running.pop(msg_id, None)
         else:
-            future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
+            future.add_done_callback(lambda _: running.pop(msg_id, None))
 
     # --- receiving --------------------------------------------------------------------------
 
@@ -197,7 +210,7 @@ class RobustProtocol(LanguageServerProtocol):
                 logger.warning("%s sent as a notification but is a %s: dropped", method, kind)
             return
         try:
-            message = self._converter.structure(data, message_type)
+            message = self._structure(data, message_type)
         except Exception as error:
             reason = _describe(error)
             if is_request:
@@ -229,7 +242,7 @@ class RobustProtocol(LanguageServerProtocol):
             if is_request:
                 self._refuse(msg_id, JsonRpcInvalidRequest("initialize was already received"))
             return False
-        if self._shutdown:
+        if self.shut_down:
             if is_request:
                 self._refuse(msg_id, JsonRpcInvalidRequest(f"{method} after shutdown"))
             else:
@@ -249,13 +262,145 @@ class RobustProtocol(LanguageServerProtocol):
         logger.warning("answering %s with error %s: %s", msg_id, error.code, error.message)
         # Written as a plain object: lsprotocol's converter drops a None id, and JSON-RPC
         # wants "id": null when the request's id could not be read.
-        self._send_data(
+        self._send_plain(
             {
                 "jsonrpc": self.VERSION,
                 "id": msg_id,
                 "error": {"code": error.code, "message": error.message},
             }
         )
+
+    # --- pygls internals (see PYGLS_INTERNALS) -----------------------------------------------
+
+    def _running(self) -> dict[Any, Future[Any]]:
+        """The futures of the handlers running, by message id."""
+        running: dict[Any, Future[Any]] = self._request_futures
+        return running
+
+    def _mark_shut_down(self) -> None:
+        self._shutdown = True
+
+    def _answers_request(self, callback: Any) -> bool:
+        """Whether ``callback`` is pygls' sending of a request's answer."""
+        return isinstance(callback, partial) and callback.func == self._send_handler_result
+
+    def _structure(self, data: Any, message_type: type) -> Any:
+        return self._converter.structure(data, message_type)
+
+    def _send_plain(self, data: dict[str, Any]) -> None:
+        self._send_data(data)
+
+    def _language_server(self) -> Any:
+        return self._server
+
+
+class CoroProtocol(RobustProtocol):
+    """The robust protocol without pygls' own text store for ``textDocument/*`` sync.
+
+    pygls' built-in ``didChange`` applies each change to its ``TextDocument`` (whose lines
+    split at form feeds and U+2028) and rewrites the change ranges in place before the
+    server's handler sees them.  These replacements (same method names as pygls', so they
+    take the built-ins' place) hand the client's params untouched to the server's handlers;
+    the server's :class:`~coro_ls.server.documents.DocumentStore` is the only copy of the text.
+    """
+
+    def _user_handler(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        handler = self.fm.features.get(method)
+        if handler is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(
+        self, params: types.DidOpenTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+
+def advertise_notebook_sync(
+    server: LanguageServer, options: types.NotebookDocumentSyncOptions
+) -> None:
+    """Offer notebook sync: pygls advertises its constructor's ``notebook_document_sync``
+    (to clients that declare notebook support) when it answers ``initialize``."""
+    server._notebook_document_sync = options
+
+
+# --- what coro-ls relies on in pygls beyond its public API ----------------------------------
+
+PYGLS_INTERNALS: tuple[tuple[str, str, str], ...] = (
+    ("JsonRPCProtocol", "_request_futures", "a dict of the running handlers' futures by id"),
+    ("JsonRPCProtocol", "_shutdown", "a bool, True once shutdown was handled"),
+    ("JsonRPCProtocol", "_converter", "the cattrs converter (with .structure)"),
+    ("JsonRPCProtocol", "_server", "the server the protocol belongs to"),
+    ("JsonRPCProtocol", "_execute_handler", "(msg_id, handler, callback, args, kwargs)"),
+    ("JsonRPCProtocol", "_send_handler_result", "the callback that answers a request"),
+    ("JsonRPCProtocol", "_send_data", "writes one message object"),
+    ("LanguageServerProtocol", "lsp_exit", "the built-in exit handler"),
+    ("LanguageServerProtocol", "lsp_shutdown", "the built-in shutdown handler"),
+    ("LanguageServerProtocol", "lsp_text_document__did_open", "the built-in didOpen"),
+    ("LanguageServerProtocol", "lsp_text_document__did_change", "the built-in didChange"),
+    ("LanguageServerProtocol", "lsp_text_document__did_close", "the built-in didClose"),
+    ("LanguageServer", "_notebook_document_sync", "notebook sync options, read at initialize"),
+)
+"""(pygls class, attribute, what coro-ls expects of it): the non-public parts used above."""
+
+_BUILT_IN_METHODS = {
+    "lsp_exit": types.EXIT,
+    "lsp_shutdown": types.SHUTDOWN,
+    "lsp_text_document__did_open": types.TEXT_DOCUMENT_DID_OPEN,
+    "lsp_text_document__did_change": types.TEXT_DOCUMENT_DID_CHANGE,
+    "lsp_text_document__did_close": types.TEXT_DOCUMENT_DID_CLOSE,
+}
+
+
+def missing_pygls_internals() -> list[str]:
+    """One line per item of :data:`PYGLS_INTERNALS` the installed pygls does not have (or
+    has in another shape); empty when coro-ls can run on it."""
+    server = LanguageServer("coro-ls-probe", "0", protocol_cls=LanguageServerProtocol)
+    protocol = server.protocol
+    owners: dict[str, tuple[type, object]] = {
+        "JsonRPCProtocol": (JsonRPCProtocol, protocol),
+        "LanguageServerProtocol": (LanguageServerProtocol, protocol),
+        "LanguageServer": (LanguageServer, server),
+    }
+    missing = []
+    for owner, name, expected in PYGLS_INTERNALS:
+        cls, instance = owners[owner]
+        if not hasattr(instance, name):
+            missing.append(f"pygls {owner}.{name} is missing (coro-ls expects {expected})")
+        elif not _fits(cls, instance, name):
+            missing.append(f"pygls {owner}.{name} has changed (coro-ls expects {expected})")
+    return missing
+
+
+def _fits(cls: type, instance: object, name: str) -> bool:
+    value = getattr(instance, name)
+    if name == "_request_futures":
+        return isinstance(value, dict)
+    if name == "_shutdown":
+        return isinstance(value, bool)
+    if name == "_converter":
+        return callable(getattr(value, "structure", None))
+    if name == "_server":
+        return isinstance(value, LanguageServer)
+    if name == "_execute_handler":
+        parameters = list(inspect.signature(value).parameters)
+        return parameters == ["msg_id", "handler", "callback", "args", "kwargs"]
+    if name in _BUILT_IN_METHODS:
+        # Defined by that class (an override by the same name replaces it) for that method.
+        return name in vars(cls) and getattr(value, "method_name", None) == _BUILT_IN_METHODS[name]
+    return callable(value) or name == "_notebook_document_sync"
 
 
 def _describe(error: BaseException) -> str:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from coro_ls.server import protocol
+
 if TYPE_CHECKING:
     from coro_ls.server.app import CoroLanguageServer
 
@@ -48,9 +50,7 @@ def notebook_of(server: object, uri: str) -> str | None:
 
 
 def register(server: CoroLanguageServer) -> None:
-    # Read by pygls when it answers ``initialize``; advertised only to clients that declare
-    # notebook support.
-    server._notebook_document_sync = SYNC
+    protocol.advertise_notebook_sync(server, SYNC)
     registry = cells(server)
 
     def open_cells(notebook: str, items: Iterable[types.TextDocumentItem], code: set[str]) -> None:
