@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import random
 from pathlib import Path
 
 import pytest
-from packaging.specifiers import SpecifierSet  # pytest depends on packaging
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from coro_ls.config import pyproject, settings, suppression
 from coro_ls.config.settings import CAMEL_KEYS, KEBAB_KEYS, Layer, Settings, merge, parse_layer
@@ -287,6 +288,50 @@ def test_requires_python_agrees_with_packaging(spec: str) -> None:
     )
     clamped = min(max(expected, SUPPORTED[0]), SUPPORTED[-1])
     assert pyproject.lowest_admitted(spec) == clamped
+
+
+def _random_specifiers(count: int) -> list[str]:
+    rng = random.Random(440)
+    operators = ["==", "!=", ">=", "<=", ">", "<", "~="]
+
+    def version() -> str:
+        parts = [3, rng.choice([0, 1, 4, 9, 10, 13, 15])]
+        if rng.random() < 0.6:
+            parts.append(rng.choice([0, 1, 4, 99, 100, 101]))
+        text = ".".join(map(str, parts))
+        return text + rng.choice(["", "", "", ".*", "rc1"])
+
+    return [
+        ",".join(rng.choice(operators) + version() for _ in range(rng.randint(1, 3)))
+        for _ in range(count)
+    ]
+
+
+def test_requires_python_agrees_with_packaging_on_random_specifiers() -> None:
+    """Every patch of every minor, as packaging judges them, against the few candidates
+    lowest_admitted tries; specifiers packaging refuses are refused too.  Past the highest
+    minor a specifier names (15), every minor is judged alike."""
+    for spec in _random_specifiers(150):
+        try:
+            admitted = SpecifierSet(spec, prereleases=True)
+        except InvalidSpecifier:
+            with pytest.raises(ValueError):
+                pyproject.lowest_admitted(spec)
+            continue
+        expected = next(
+            (
+                (3, minor)
+                for minor in range(0, 17)
+                if any(admitted.contains(f"3.{minor}.{patch}") for patch in range(0, 101))
+            ),
+            None,
+        )
+        if expected is None:
+            with pytest.raises(ValueError):
+                pyproject.lowest_admitted(spec)
+        else:
+            clamped = min(max(expected, SUPPORTED[0]), SUPPORTED[-1])
+            assert pyproject.lowest_admitted(spec) == clamped, spec
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,21 @@
 The nearest ``pyproject.toml`` is the first one found walking up from a file's directory.
 It gives two layers (see :mod:`coro_ls.config.settings`): ``[tool.coro-ls]`` (kebab-case keys) and,
 below it, the target version implied by ``[project].requires-python``: the lowest Python 3
-minor version it admits (PEP 440: ``>3.8`` admits 3.8.1, so 3.8), clamped to 3.8-3.14.
+minor version it admits (PEP 440, read by ``packaging``: ``>3.8`` admits 3.8.1, so 3.8),
+clamped to the supported versions.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion
+from packaging.version import Version as PackagingVersion
 
 from coro_ls.config.settings import KEBAB_KEYS, Layer, SettingWarning, parse_layer
 from coro_ls.engine.versions import NEWEST, OLDEST, Version
@@ -114,66 +118,48 @@ def _load_cached(path: Path, stat: tuple[int, int]) -> Pyproject:
 
 # -- requires-python -------------------------------------------------------------------------
 
-_SPECIFIER = re.compile(
-    r"\s*(?P<op>~=|===|==|!=|<=|>=|<|>)\s*(?P<version>v?[0-9]+(?:\.[0-9]+)*(?:\.\*)?)"
-    r"(?P<suffix>[A-Za-z0-9.+-]*)\s*"
-)
+_MINORS = range(0, 100)
 _PATCHES = range(0, 101)
 
 
 def lowest_admitted(spec: str) -> Version:
-    """The lowest ``(3, minor)`` with a release ``3.minor.patch`` every specifier admits,
+    """The lowest ``(3, minor)`` with a release ``3.minor.patch`` (patch up to 100) the
+    specifiers admit, as ``packaging`` reads PEP 440 (pre-release specifiers included),
     clamped to the supported versions; ``ValueError`` if the text is not PEP 440 specifiers
     or admits no Python 3 release.
-
-    Pre- and post-release suffixes are ignored (``>=3.10.0rc1`` reads as ``>=3.10.0``).
     """
-    clauses = [_parse_clause(part) for part in spec.split(",") if part.strip()]
-    if not clauses:
-        raise ValueError(spec)
-    for minor in range(0, 100):
-        if any(
-            all(_admits(clause, (3, minor, patch)) for clause in clauses) for patch in _PATCHES
-        ):
+    try:
+        admitted = SpecifierSet(spec)
+    except InvalidSpecifier:
+        raise ValueError(spec) from None
+    if not len(admitted):
+        raise ValueError(spec)  # an empty requires-python says nothing
+    named = _named_patches(admitted)
+    for minor in _MINORS:
+        # "3.9" as well as "3.9.0": only ``===`` (string equality) tells them apart.
+        candidates = [f"3.{minor}"]
+        candidates += (f"3.{minor}.{patch}" for patch in sorted({0, 1} | named.get(minor, set())))
+        if any(admitted.contains(release, prereleases=True) for release in candidates):
             return min(max((3, minor), OLDEST), NEWEST)
     raise ValueError(spec)
 
 
-def _parse_clause(text: str) -> tuple[str, tuple[int, ...], bool]:
-    match = _SPECIFIER.fullmatch(text)
-    if match is None:
-        raise ValueError(text)
-    version = match["version"].lstrip("v")
-    wildcard = version.endswith(".*")
-    if wildcard:
-        if match["op"] not in ("==", "!=") or match["suffix"]:
-            raise ValueError(text)
-        version = version[:-2]
-    if match["op"] == "~=" and "." not in version:
-        raise ValueError(text)  # PEP 440: ~= needs at least two release segments
-    return match["op"], tuple(int(part) for part in version.split(".")), wildcard
+def _named_patches(admitted: SpecifierSet) -> dict[int, set[int]]:
+    """Per minor, the patches where a specifier's verdict can change.
 
-
-def _admits(clause: tuple[str, tuple[int, ...], bool], release: tuple[int, int, int]) -> bool:
-    op, version, wildcard = clause
-    if wildcard:
-        prefix = release[: len(version)] == version
-        return prefix if op == "==" else not prefix
-    length = max(len(version), len(release))
-    left = release + (0,) * (length - len(release))
-    right = version + (0,) * (length - len(version))
-    if op in ("==", "==="):
-        return left == right
-    if op == "!=":
-        return left != right
-    if op == ">=":
-        return left >= right
-    if op == "<=":
-        return left <= right
-    if op == ">":
-        return left > right
-    if op == "<":
-        return left < right
-    # ~=X.Y[.Z]: >= X.Y[.Z] and the same release up to the last-but-one segment.
-    stem = version[:-1]
-    return left >= right and release[: len(stem)] == stem
+    Each specifier admits the patches of a minor on one side of its own version (or all or
+    none of them), so the lowest admitted patch, if any, is 0 or 1 or a specifier's patch
+    or the one after it: checking those finds it without trying all of them.
+    """
+    named: dict[int, set[int]] = {}
+    for specifier in admitted:
+        try:
+            release = PackagingVersion(specifier.version.removesuffix(".*")).release
+        except InvalidVersion:  # ``===`` with any string
+            continue
+        if len(release) >= 2 and release[0] == 3:
+            patch = release[2] if len(release) > 2 else 0
+            named.setdefault(release[1], set()).update(
+                candidate for candidate in (patch, patch + 1) if candidate in _PATCHES
+            )
+    return named
