@@ -21,6 +21,22 @@ SEED = (
     "    yield 1\r"
     "    return 'é🐍'\n"
 )
+# Edits inside methods, nested classes, decorators and class-level statements: the
+# document keeps class members as blocks of their own.
+CLASS_SEED = (
+    "class A(B):\n"
+    "    x = await y\n"
+    "    @d\n"
+    "    def m(self):\n"
+    "        return [i async for i in z]\n"
+    "\n"
+    "    class N:\r\n"
+    "        async def n(self):\n"
+    "            yield 1\n"
+    "    def k(self): pass\n"
+    "def f():\n"
+    "    pass\n"
+)
 PIECES = st.sampled_from(
     [
         "await x",
@@ -32,6 +48,11 @@ PIECES = st.sampled_from(
         "def k():",
         "async def k():",
         "class C:",
+        "class ",
+        "def ",
+        "@d",
+        "\n    def m(self):",
+        "\n        ",
         "lambda: ",
         "\n",
         "\r\n",
@@ -76,11 +97,14 @@ class EditSession(RuleBasedStateMachine):
         super().__init__()
         self.server: InProcessServer | None = None
 
-    @initialize(encoding=st.sampled_from(["utf-8", "utf-16", "utf-32"]))
-    def open_document(self, encoding: str) -> None:
+    @initialize(
+        encoding=st.sampled_from(["utf-8", "utf-16", "utf-32"]),
+        seed=st.sampled_from([SEED, CLASS_SEED]),
+    )
+    def open_document(self, encoding: str, seed: str) -> None:
         self.encoding = encoding
         self.server = InProcessServer(encoding)
-        self.text = SEED
+        self.text = seed
         self.version = 1
         self.server.send(open_message(URI, self.text))
 
