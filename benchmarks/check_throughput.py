@@ -36,7 +36,6 @@ take a minute per package; one that fails to download is simply missing from the
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys

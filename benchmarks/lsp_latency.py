@@ -1,36 +1,53 @@
 """Edit-to-diagnostics latency of coro-ls, against CPython's compile() and ruff's server.
 
-Builds files of about 1k, 10k and 50k lines from the running interpreter's standard library
-(each module checked to compile), starts each server over stdio as an editor does (push
-diagnostics), opens the file, and types ``    await x`` into a plain function near the end of
-the file one character per ``didChange``, closed loop: the next keystroke goes out once the
-diagnostics of the previous one arrived.  Every diagnostics set coro-ls publishes is compared
-with a fresh ``coro_ls.engine.checker.check_source`` of the same text.
+Two modes, each starting the servers over stdio as an editor does (push diagnostics) and
+comparing every diagnostics set coro-ls publishes with a fresh check of the same text:
 
-    python benchmarks/lsp_latency.py                 # 1k/10k/50k, 5 repeats
-    python benchmarks/lsp_latency.py --sizes 1000 --repeats 1 --no-ruff   # a quick smoke run
+* top-level (the default): builds files of about 1k, 10k and 50k lines from the running
+  interpreter's standard library (each module checked to compile), opens the file, and types
+  ``    await x`` into a plain function near the end of the file one character per
+  ``didChange``, closed loop: the next keystroke goes out once the diagnostics of the
+  previous one arrived.
+* anywhere (``--anywhere``): the 10k and 50k files and the standard library's
+  ``_pydecimal.py`` (class ``Decimal`` spans half of it).  At seeded positions drawn uniformly
+  over the body lines of every synchronous function and method, a new line is opened and
+  ``await x`` typed one character per ``didChange``, closed loop, with what VS Code sends
+  besides: a ``textDocument/codeAction`` at the cursor right behind each keystroke (the light
+  bulb) and a ``textDocument/hover`` after each word.  It reports p50 / p95 / p99 / max of
+  keystroke-to-diagnostics, code actions and hovers, and the open time, then checks the
+  figures against issue 14's targets (the yardstick: ``compile()`` of the 10k file).
 
-It prints one table; it asserts nothing about speed (the correctness check does fail the run).
+    python benchmarks/lsp_latency.py                     # top-level: 1k/10k/50k, 5 repeats
+    python benchmarks/lsp_latency.py --mode both         # both modes, one run
+    python benchmarks/lsp_latency.py --anywhere --positions 5 --no-ruff   # a quick smoke run
+
+``ruff server`` runs the same script when ``ruff`` is installed (on the path or beside this
+interpreter).  It asserts nothing about speed (the correctness check does fail the run).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import os
+import random
 import shutil
 import statistics
+import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 # Run as a script, the repository root (where lsp_wire lives) is not on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lsp_wire import Connection, notification  # noqa: E402
+from lsp_wire import Connection, notification, request  # noqa: E402
 
 TYPED = "    await x"
 
@@ -96,7 +113,21 @@ class Client:
         client = cls(connection)
         capabilities = {
             "general": {"positionEncodings": ["utf-16"]},
-            "textDocument": {"publishDiagnostics": {"versionSupport": True}},
+            "textDocument": {
+                "publishDiagnostics": {"versionSupport": True, "relatedInformation": True},
+                # What VS Code announces for the requests --anywhere sends.
+                "codeAction": {
+                    "codeActionLiteralSupport": {
+                        "codeActionKind": {
+                            "valueSet": ["", "quickfix", "refactor", "refactor.rewrite", "source"]
+                        }
+                    },
+                    "dataSupport": True,
+                    "resolveSupport": {"properties": ["edit"]},
+                    "isPreferredSupport": True,
+                },
+                "hover": {"contentFormat": ["markdown", "plaintext"]},
+            },
         }
         await connection.initialized(os.getpid(), capabilities, root.as_uri(), timeout=120)
         return client
@@ -122,6 +153,18 @@ class Client:
         except asyncio.TimeoutError:
             raise TimeoutError(f"no diagnostics for {uri} version {version}") from None
         return message["params"]["diagnostics"]
+
+    def request(self, method: str, params: Any) -> int:
+        """Send a request; its id."""
+        self.next_id += 1
+        self.connection.send(request(self.next_id, method, params))
+        return self.next_id
+
+    async def answer(self, msg_id: int, timeout: float = 300) -> Any:
+        message = await self.connection.response(msg_id, timeout)
+        if "error" in message:
+            raise SystemExit(f"request {msg_id} failed: {message['error']}")
+        return message.get("result")
 
     def mark(self) -> int:
         """Where the messages still to come start."""
@@ -257,6 +300,230 @@ def _verify(checked: list[tuple[str, list[dict]]]) -> None:
             raise SystemExit(f"wrong diagnostics published: expected {expected}, got {got}")
 
 
+# -- the anywhere mode: where people type, with the requests an editor sends ---------------
+
+WORDS = ("await", " ", "x")
+"""What is typed at each position, word by word (a hover follows each word but the space)."""
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a new line is opened: before document line ``line`` (0-based), indented as the
+    statement there."""
+
+    line: int
+    indent: str
+
+
+def sync_function_statements(text: str) -> list[tuple[int, int, str]]:
+    """(first line, last line, indentation) of every statement whose innermost enclosing
+    function is a plain ``def`` and that starts its line; lines are 1-based."""
+    lines = text.split("\n")
+    found: list[tuple[int, int, str]] = []
+
+    def visit(node: ast.AST, in_sync_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt) and in_sync_function:
+                decorators = getattr(child, "decorator_list", [])
+                first = min([child.lineno] + [d.lineno for d in decorators])
+                line = lines[first - 1]
+                indent = line[: len(line) - len(line.lstrip())]
+                column = child.col_offset if not decorators else len(indent)
+                if len(indent) == column and child.end_lineno is not None:
+                    found.append((first, child.end_lineno, indent))
+            if isinstance(child, ast.FunctionDef):
+                visit(child, True)
+            elif isinstance(child, (ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                visit(child, False)
+            else:
+                visit(child, in_sync_function)
+
+    visit(ast.parse(text), False)
+    return found
+
+
+def spots(text: str, count: int, seed: int) -> list[Spot]:
+    """``count`` seeded positions drawn uniformly over the lines of the bodies of every
+    synchronous function and method; each becomes a new line before the innermost
+    statement holding the drawn line."""
+    statements = sync_function_statements(text)
+    body_lines = sorted({n for first, last, _ in statements for n in range(first, last + 1)})
+    rng = random.Random(seed)
+    chosen = []
+    for line in rng.sample(body_lines, min(count, len(body_lines))):
+        first, _, indent = min(
+            (s for s in statements if s[0] <= line <= s[1]), key=lambda s: s[1] - s[0]
+        )
+        chosen.append(Spot(first - 1, indent))
+    return chosen
+
+
+def anywhere_files() -> list[tuple[str, str]]:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    decimal = (stdlib / "_pydecimal.py").read_text(encoding="utf-8")
+    return [
+        ("10k stdlib file", build_file(10000)),
+        ("50k stdlib file", build_file(50000)),
+        ("_pydecimal.py", decimal),
+    ]
+
+
+async def measure_anywhere(
+    command: list[str], text: str, positions: list[Spot], check: bool
+) -> dict[str, Any]:
+    """Open ``text``; at each position open a line and type ``await x`` one character per
+    ``didChange`` (closed loop), a code action at the cursor behind each keystroke and a
+    hover on each word typed, as VS Code sends them."""
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        path = root / "bench.py"
+        path.write_text(text, encoding="utf-8")
+        uri = path.as_uri()
+        client = await Client.start(command, root)
+        started = time.perf_counter()
+        mark = client.mark()
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+        )
+        published = await client.diagnostics(uri, 1, mark)
+        opened = time.perf_counter() - started
+        version = 1
+        current = text
+        times: dict[str, list[float]] = {"keystroke": [], "codeAction": [], "hover": []}
+        checked: list[tuple[str, list[dict]]] = []
+        for spot in positions:
+            # Open the line (Enter at the end of the line before, auto-indented); not timed.
+            version += 1
+            current = _apply(current, spot.line, 0, spot.line, 0, spot.indent + "\n")
+            mark = client.mark()
+            _change(client, uri, version, spot.line, 0, spot.line, 0, spot.indent + "\n")
+            published = await client.diagnostics(uri, version, mark)
+            column = len(spot.indent)
+            for word in WORDS:
+                for char in word:
+                    version += 1
+                    current = _apply(current, spot.line, column, spot.line, column, char)
+                    column += 1
+                    mark = client.mark()
+                    sent = time.perf_counter()
+                    _change(
+                        client, uri, version, spot.line, column - 1, spot.line, column - 1, char
+                    )
+                    # The light bulb's request goes out right behind the change, with the
+                    # diagnostics the editor has at that moment (the previous version's).
+                    asked = time.perf_counter()
+                    action = client.request(
+                        "textDocument/codeAction",
+                        _code_action_params(uri, spot.line, column, published),
+                    )
+                    (published, keystroke), (_, acted) = await asyncio.gather(
+                        _timed(client.diagnostics(uri, version, mark), sent),
+                        _timed(client.answer(action), asked),
+                    )
+                    times["keystroke"].append(keystroke)
+                    times["codeAction"].append(acted)
+                    if check:
+                        checked.append((current, published))
+                if word.strip():
+                    hover = client.request(
+                        "textDocument/hover",
+                        {
+                            "textDocument": {"uri": uri},
+                            "position": {"line": spot.line, "character": column - 1},
+                        },
+                    )
+                    _, hovered = await _timed(client.answer(hover))
+                    times["hover"].append(hovered)
+            # Remove the line again; not timed.
+            version += 1
+            current = _apply(current, spot.line, 0, spot.line + 1, 0, "")
+            mark = client.mark()
+            _change(client, uri, version, spot.line, 0, spot.line + 1, 0, "")
+            published = await client.diagnostics(uri, version, mark)
+        peak = await client.stop()
+    result: dict[str, Any] = {"open": opened, "rss_mib": peak / 1024}
+    for name, values in times.items():
+        result[name] = _percentiles(values)
+    result["checked"] = checked
+    return result
+
+
+async def _timed(awaitable: Any, since: float | None = None) -> tuple[Any, float]:
+    """The result of ``awaitable`` and the seconds from ``since`` (default: now) until it
+    arrived."""
+    started = time.perf_counter() if since is None else since
+    result = await awaitable
+    return result, time.perf_counter() - started
+
+
+def _code_action_params(uri: str, line: int, column: int, published: list[dict]) -> dict:
+    at_line = [
+        d for d in published if d["range"]["start"]["line"] <= line <= d["range"]["end"]["line"]
+    ]
+    cursor = {"line": line, "character": column}
+    return {
+        "textDocument": {"uri": uri},
+        "range": {"start": cursor, "end": cursor},
+        "context": {"diagnostics": at_line, "triggerKind": 2},
+    }
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def at(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+    return {
+        "p50": statistics.median(ordered),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": ordered[-1],
+        "samples": float(len(ordered)),
+    }
+
+
+def _fresh(text: str) -> list[tuple]:
+    """A fresh check's findings as published ranges.  A text CPython compiles has none by
+    definition (coro_ls.engine.prefilter), which saves most of the whole-file checks."""
+    from coro_ls.engine.checker import check_source
+    from coro_ls.engine.prefilter import cannot_have_findings
+    from coro_ls.engine.versions import running_version
+
+    if cannot_have_findings(text, target=running_version(), top_level_await=False):
+        return []
+    return sorted(
+        (f.code, f.start[0] - 1, f.start[1], f.end[0] - 1, f.end[1]) for f in check_source(text)
+    )
+
+
+def _published(diagnostics: list[dict]) -> list[tuple]:
+    return sorted(
+        (
+            d.get("code"),
+            d["range"]["start"]["line"],
+            d["range"]["start"]["character"],
+            d["range"]["end"]["line"],
+            d["range"]["end"]["character"],
+        )
+        for d in diagnostics
+    )
+
+
+def verify_in_parallel(checked: list[tuple[str, list[dict]]]) -> int:
+    """Compare every published set with a fresh check, in worker processes (after the
+    timing, so the checks do not load the measured server); how many were compared."""
+    with ProcessPoolExecutor() as pool:
+        expected = pool.map(_fresh, [text for text, _ in checked], chunksize=4)
+        for (_, diagnostics), fresh in zip(checked, expected):
+            if _published(diagnostics) != fresh:
+                raise SystemExit(
+                    f"wrong diagnostics published: expected {fresh}, got {_published(diagnostics)}"
+                )
+    return len(checked)
+
+
 def compile_time(text: str, repeats: int = 5) -> float:
     times = []
     for _ in range(repeats):
@@ -274,28 +541,160 @@ def parse_time(text: str) -> float:
     return time.perf_counter() - started
 
 
+def find_ruff() -> str | None:
+    """``ruff`` on the path, or beside this interpreter (a venv that is not activated)."""
+    beside = Path(sys.executable).parent / "ruff"
+    return shutil.which("ruff") or (str(beside) if beside.exists() else None)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,50000")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--mode",
+        choices=["top-level", "anywhere", "both"],
+        default="top-level",
+        help="top-level: type into a top-level function of 1k/10k/50k files (default); "
+        "anywhere: seeded positions in every synchronous function and method, with code "
+        "actions and hovers; both: one run of each",
+    )
+    parser.add_argument(
+        "--anywhere", dest="mode", action="store_const", const="anywhere", help="--mode anywhere"
+    )
+    parser.add_argument("--sizes", default="1000,10000,50000", help="top-level mode's files")
+    parser.add_argument("--repeats", type=int, default=5, help="top-level mode's repeats")
+    parser.add_argument("--positions", type=int, default=30, help="anywhere mode, per file")
+    parser.add_argument("--seed", type=int, default=14, help="anywhere mode's positions")
     parser.add_argument("--no-ruff", action="store_true", help="skip ruff server")
     parser.add_argument("--no-check", action="store_true", help="skip the correctness check")
     args = parser.parse_args()
-    ruff = None if args.no_ruff else shutil.which("ruff")
+    ruff = None if args.no_ruff else find_ruff()
     coro = [sys.executable, "-m", "coro_ls"]
-    rows = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        text = build_file(size)
-        lines = text.count("\n")
-        row: dict[str, Any] = {"lines": lines, "compile": compile_time(text)}
-        row["parse"] = parse_time(text)
-        row["coro"] = asyncio.run(measure(coro, text, args.repeats, not args.no_check))
-        if ruff:
-            row["ruff"] = asyncio.run(measure([ruff, "server"], text, args.repeats, False))
-        rows.append(row)
-        print(f"measured {lines} lines", file=sys.stderr)
-    _print_table(rows)
+    print(_machine(ruff))
+    if args.mode in ("top-level", "both"):
+        rows = []
+        for size in (int(s) for s in args.sizes.split(",")):
+            text = build_file(size)
+            lines = text.count("\n")
+            row: dict[str, Any] = {"lines": lines, "compile": compile_time(text)}
+            row["parse"] = parse_time(text)
+            row["coro"] = asyncio.run(measure(coro, text, args.repeats, not args.no_check))
+            if ruff:
+                row["ruff"] = asyncio.run(measure([ruff, "server"], text, args.repeats, False))
+            rows.append(row)
+            print(f"measured {lines} lines", file=sys.stderr)
+        print("\nTyping into a top-level function:\n")
+        _print_table(rows)
+    if args.mode in ("anywhere", "both"):
+        run_anywhere(coro, ruff, args.positions, args.seed, not args.no_check)
     return 0
+
+
+def _machine(ruff: str | None) -> str:
+    import platform
+    from importlib import metadata
+
+    import parso
+
+    versions = [
+        f"CPython {platform.python_version()}",
+        f"pygls {metadata.version('pygls')}",
+        f"parso {parso.__version__}",
+    ]
+    if ruff:
+        done = subprocess.run([ruff, "--version"], capture_output=True, text=True)
+        versions.append(done.stdout.strip())
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"{platform.machine()} {os.cpu_count()} CPUs, {platform.platform()}; "
+        f"{'; '.join(versions)}; load average at start {load}"
+    )
+
+
+def run_anywhere(coro: list[str], ruff: str | None, count: int, seed: int, check: bool) -> None:
+    rows = []
+    yardstick = None
+    for name, text in anywhere_files():
+        positions = spots(text, count, seed)
+        row: dict[str, Any] = {"file": name, "lines": text.count("\n")}
+        row["compile"] = compile_time(text)
+        if yardstick is None:
+            yardstick = row["compile"]  # the 10k file's
+        row["coro"] = asyncio.run(measure_anywhere(coro, text, positions, check))
+        if ruff:
+            row["ruff"] = asyncio.run(measure_anywhere([ruff, "server"], text, positions, False))
+        if check:
+            compared = verify_in_parallel(row["coro"]["checked"])
+            print(f"{name}: {compared} published sets equal a fresh check", file=sys.stderr)
+        rows.append(row)
+        print(f"measured {name} ({row['lines']} lines)", file=sys.stderr)
+    assert yardstick is not None
+    print(
+        f"\nTyping anywhere: {count} seeded positions (seed {seed}) per file over the body lines "
+        "of synchronous functions and methods; a new line, then `await x` one character per "
+        "didChange, closed loop; a codeAction at the cursor behind each keystroke, a hover "
+        f"after each word.  compile() of the 10k file: {yardstick * 1000:.1f} ms.\n"
+    )
+    _print_anywhere(rows)
+    _print_targets(rows, yardstick)
+
+
+def _cell(stats: dict[str, float], keys: tuple[str, ...] = ("p50", "p95", "p99", "max")) -> str:
+    return " / ".join(f"{stats[key] * 1000:.1f}" for key in keys) + " ms"
+
+
+def _print_anywhere(rows: list[dict[str, Any]]) -> None:
+    print(
+        "| file | server | open | keystroke→diagnostics p50 / p95 / p99 / max | "
+        "codeAction p50 / p95 / p99 / max | hover p50 / p95 / p99 / max | peak RSS |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        for server in ("coro", "ruff"):
+            result = row.get(server)
+            if result is None:
+                continue
+            label = "coro-ls" if server == "coro" else "ruff server"
+            print(
+                f"| {row['file']} ({row['lines']:,} lines) | {label} | "
+                f"{result['open'] * 1000:.0f} ms | {_cell(result['keystroke'])} | "
+                f"{_cell(result['codeAction'])} | {_cell(result['hover'])} | "
+                f"{result['rss_mib']:.0f} MiB |"
+            )
+    samples = rows[0]["coro"]
+    print(
+        f"\nsamples per file: {samples['keystroke']['samples']:.0f} keystrokes and code "
+        f"actions, {samples['hover']['samples']:.0f} hovers"
+    )
+
+
+def _print_targets(rows: list[dict[str, Any]], yardstick: float) -> None:
+    """Issue 14's targets, each with the measured value and whether it is met."""
+    lines = []
+
+    def target(what: str, value: float, limit: float) -> None:
+        verdict = "met" if value <= limit else "MISSED"
+        lines.append(f"- {what}: {value * 1000:.1f} ms ≤ {limit * 1000:.1f} ms: {verdict}")
+
+    for row in rows:
+        coro, ruff, name = row["coro"], row.get("ruff"), row["file"]
+        if ruff and name != "_pydecimal.py":
+            target(
+                f"{name}: keystroke p95 below ruff server's p50",
+                coro["keystroke"]["p95"],
+                ruff["keystroke"]["p50"],
+            )
+        for kind in ("keystroke", "codeAction"):
+            for key, factor in (("p95", 0.25), ("p99", 0.5), ("max", 2.0)):
+                target(
+                    f"{name}: {kind} {key} ≤ {factor} × compile(10k)",
+                    coro[kind][key],
+                    factor * yardstick,
+                )
+        target(f"{name}: hover max ≤ 0.5 × compile(10k)", coro["hover"]["max"], 0.5 * yardstick)
+        if name.startswith("50k"):
+            target(f"{name}: open ≤ 3 × its compile()", coro["open"], 3 * row["compile"])
+    print("\nTargets (issue 14):")
+    print("\n".join(lines))
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:
