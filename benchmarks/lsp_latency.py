@@ -329,7 +329,10 @@ def sync_function_statements(text: str) -> list[tuple[int, int, str]]:
                 line = lines[first - 1]
                 indent = line[: len(line) - len(line.lstrip())]
                 column = child.col_offset if not decorators else len(indent)
-                if len(indent) == column and child.end_lineno is not None:
+                # An ``elif`` is an ``If`` in the ``orelse`` of the one before: a line
+                # opened above it would end the ``if`` statement.
+                starts = len(indent) == column and not line.lstrip().startswith("elif")
+                if starts and child.end_lineno is not None:
                     found.append((first, child.end_lineno, indent))
             if isinstance(child, ast.FunctionDef):
                 visit(child, True)
