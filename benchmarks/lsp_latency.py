@@ -519,7 +519,7 @@ def verify_in_parallel(checked: list[tuple[str, list[dict]]]) -> int:
     timing, so the checks do not load the measured server); how many were compared."""
     with ProcessPoolExecutor() as pool:
         expected = pool.map(_fresh, [text for text, _ in checked], chunksize=4)
-        for (_, diagnostics), fresh in zip(checked, expected):
+        for (_, diagnostics), fresh in zip(checked, expected, strict=True):
             if _published(diagnostics) != fresh:
                 raise SystemExit(
                     f"wrong diagnostics published: expected {fresh}, got {_published(diagnostics)}"

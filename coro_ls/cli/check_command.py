@@ -22,6 +22,7 @@ from coro_ls.engine import prefilter as _prefilter
 from coro_ls.engine import rules
 from coro_ls.engine.checker import check_source
 from coro_ls.engine.findings import Finding
+from coro_ls.engine.incremental import check_text_lazily
 from coro_ls.engine.versions import (
     Version,
     accepted,
@@ -282,7 +283,8 @@ def check_paths(
 
     ``jobs`` > 1 reads and checks files in that many processes; the result is the same.
     ``prefilter`` lets sources that provably hold no finding skip the engine
-    (``coro_ls.engine.prefilter``); turning it off changes nothing but the time taken.
+    (``coro_ls.engine.prefilter``) and the engine parse only the statements that can hold
+    one (``check_text_lazily``); turning it off changes nothing but the time taken.
     """
     paths = list(paths)
     files, errors = sources.discover(path for path in paths if path != STDIN)
@@ -382,11 +384,11 @@ def check_text(
 
 
 def _findings(text: str, target: Version, top_level_await: bool, shortcut: bool) -> list[Finding]:
-    if shortcut and _prefilter.cannot_have_findings(
-        text, target=target, top_level_await=top_level_await
-    ):
+    if not shortcut:
+        return check_source(text, target=target, top_level_await=top_level_await)
+    if _prefilter.cannot_have_findings(text, target=target, top_level_await=top_level_await):
         return []
-    return check_source(text, target=target, top_level_await=top_level_await)
+    return check_text_lazily(text, target, top_level_await)
 
 
 def write_reports(reports: list[Report], output_format: str, out: TextIO) -> None:
