@@ -33,13 +33,13 @@ from editor_harness import (
 )
 from vscode_session import (
     EXTENSION_DIR,
-    HARNESS_DIR,
     PYTHON_STUB_DIR,
     VSCodeRun,
     build_vsix,
     chromium,
     code_server,
     code_server_version,
+    pack_folder,
     run_session,
 )
 
@@ -68,6 +68,9 @@ CONTRIBUTED_SETTINGS = {
         "severity",
     )
 }
+
+# The setting the Python extension (and its stand-in) reads the selected interpreter from.
+SELECTED = "python.defaultInterpreterPath"
 
 # Time for each step inside VS Code (server start, diagnostics, restart), in milliseconds.
 STEP_TIMEOUT_MS = 30_000
@@ -215,50 +218,30 @@ def vscode(tmp_path_factory: pytest.TempPathFactory, vsix: Path, fresh_python: P
                 "path_env": empty_path,
             },
             {"name": "found on PATH", "command": "coroLs.restart"},
+            # The Python extension (a stand-in: the real one cannot be installed offline)
+            # installed now, with this interpreter selected (coro-ls installed).
+            {
+                "name": "Python extension installed",
+                "install": str(pack_folder(PYTHON_STUB_DIR, work / "python-stub.vsix")),
+            },
+            {"name": "fresh venv selected", "settings": {SELECTED: str(fresh_python)}},
+            {"name": "selection not resolved", "settings": {SELECTED: str(work / "nothing")}},
         ],
     }
-    run = run_session(
-        work, vsix, workspace, plan, base_settings(), {}, path_first=fresh_python.parent
-    )
-    if "error" in run.result:
-        pytest.fail(f"the harness failed inside VS Code:\n{run.context()}")
-    return Session(run, bad_path, fresh_python, too_old, empty_path, crashing, vsix)
-
-
-@pytest.fixture(scope="module")
-def with_python_extension(
-    tmp_path_factory: pytest.TempPathFactory, vsix: Path, fresh_python: Path
-) -> Session:
-    """The .vsix beside a stand-in for the Python extension, whose selected interpreter is the
-    one running these tests (coro-ls installed), then the fresh venv's, then nothing usable."""
-    work = tmp_path_factory.mktemp("vscode-python-extension")
-    workspace = work / "workspace"
-    workspace.mkdir()
-    sample = workspace / "sample.py"
-    sample.write_text(SAMPLE, encoding="utf-8")
-    selected = "python.defaultInterpreterPath"
-    plan = {
-        "sample": str(sample),
-        "expected_count": len(expected_findings()),
-        "timeout_ms": STEP_TIMEOUT_MS,
-        "launch_steps": [
-            {"name": "fresh venv selected", "settings": {selected: str(fresh_python)}},
-            {"name": "selection not resolved", "settings": {selected: str(work / "nothing")}},
-        ],
-    }
+    # The stand-in's selected interpreter; VS Code keeps the setting before the extension.
+    machine_settings = {SELECTED: sys.executable}
     run = run_session(
         work,
         vsix,
         workspace,
         plan,
         base_settings(),
-        {selected: sys.executable},
+        machine_settings,
         path_first=fresh_python.parent,
-        helpers=(HARNESS_DIR, PYTHON_STUB_DIR),
     )
     if "error" in run.result:
         pytest.fail(f"the harness failed inside VS Code:\n{run.context()}")
-    return Session(run, Path(), fresh_python, Path(), "", Path(), vsix)
+    return Session(run, bad_path, fresh_python, too_old, empty_path, crashing, vsix)
 
 
 def test_reports_vscode_version(vscode: Session, capsys: pytest.CaptureFixture[str]) -> None:
@@ -555,32 +538,30 @@ def test_restart_command_brings_the_diagnostics_back(vscode: Session) -> None:
     )
 
 
-def test_python_extensions_interpreter_runs_its_coro_ls(with_python_extension: Session) -> None:
-    run = with_python_extension.run
-    start = run.result["start"]
-    assert start["state"] == "running", run.context()
-    expected = environment_launch(sys.executable, "the Python extension")
-    assert as_launched(start) == expected, run.context()
-    shown = as_shown(run.result["diagnostics"])
-    assert shown == as_expected(expected_findings(), SAMPLE), run.context()
-
-
-def test_python_extensions_new_selection_restarts_the_server(
-    with_python_extension: Session, fresh_python: Path
-) -> None:
-    step = with_python_extension.step("fresh venv selected")
-    run = with_python_extension.run
+def test_python_extension_installed_later_gives_its_interpreter(vscode: Session) -> None:
+    step = vscode.step("Python extension installed")
+    run = vscode.run
     assert step["state"] == "running", run.context()
-    assert as_launched(step) == bundled_launch(run, fresh_python, "the Python extension")
+    expected = environment_launch(sys.executable, "the Python extension")
+    assert as_launched(step) == expected, run.context()
+    assert "The Python extension is there now: restarting the server" in run.output_channel(
+        "coro-ls"
+    )
+
+
+def test_python_extensions_new_selection_restarts_the_server(vscode: Session) -> None:
+    step = vscode.step("fresh venv selected")
+    run = vscode.run
+    assert step["state"] == "running", run.context()
+    expected = bundled_launch(run, vscode.fresh_python, "the Python extension")
+    assert as_launched(step) == expected, run.context()
     log = run.output_channel("coro-ls")
     assert "The interpreter selected in the Python extension changed" in log, log
 
 
-def test_unresolved_selection_falls_back_to_path(
-    with_python_extension: Session, fresh_python: Path
-) -> None:
-    step = with_python_extension.step("selection not resolved")
-    run = with_python_extension.run
+def test_unresolved_selection_falls_back_to_path(vscode: Session) -> None:
+    step = vscode.step("selection not resolved")
+    run = vscode.run
     assert step["state"] == "running", run.context()
-    python = fresh_python.parent / "python3"
+    python = vscode.fresh_python.parent / "python3"
     assert as_launched(step) == bundled_launch(run, python, "PATH"), run.context()

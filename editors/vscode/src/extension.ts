@@ -1,6 +1,7 @@
 // The coro-ls extension: starts the coro-ls language server for Python files, untitled Python
 // buffers and notebook cells, and keeps it in step with the `coroLs.*` launch settings.
 
+import { PVSC_EXTENSION_ID } from "@vscode/python-extension";
 import * as vscode from "vscode";
 
 import type { Launch } from "./launch";
@@ -40,13 +41,37 @@ export async function activate(context: vscode.ExtensionContext): Promise<CoroLs
     }),
   );
   // The Python extension's selection matters only while no setting names the server.
-  void watchPythonExtension(() => {
+  const followsPythonExtension = (): boolean => {
     const config = vscode.workspace.getConfiguration(SECTION);
-    if (!config.get<string>("path") && !config.get<string>("interpreter")) {
-      output.info("The interpreter selected in the Python extension changed: restarting the server");
-      void server.restart();
-    }
-  }).then((watcher) => watcher && context.subscriptions.push(watcher));
+    return !config.get<string>("path") && !config.get<string>("interpreter");
+  };
+  let watched: Promise<boolean> | undefined;
+  const watch = (): Promise<boolean> =>
+    (watched ??= watchPythonExtension(() => {
+      if (followsPythonExtension()) {
+        output.info("The interpreter selected in the Python extension changed: restarting the server");
+        void server.restart();
+      }
+    }).then((watcher) => {
+      if (watcher === undefined) {
+        watched = undefined;
+        return false;
+      }
+      context.subscriptions.push(watcher);
+      return true;
+    }));
+  void watch();
+  context.subscriptions.push(
+    // Installed (or enabled) while coro-ls runs: its interpreter is used from now on.
+    vscode.extensions.onDidChange(async () => {
+      if (watched === undefined && vscode.extensions.getExtension(PVSC_EXTENSION_ID) !== undefined) {
+        if ((await watch()) && followsPythonExtension()) {
+          output.info("The Python extension is there now: restarting the server");
+          void server.restart();
+        }
+      }
+    }),
+  );
   void server.start();
   return {
     get state() {

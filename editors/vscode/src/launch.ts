@@ -62,7 +62,7 @@ function pythonOf(candidate: Candidate, found: Probe): NonNullable<Launch["pytho
   };
 }
 
-/** How to run the server with `candidate`, or why it cannot (undefined: nothing to say). */
+/** How to run the server with `candidate`, or why it cannot. */
 function launchWith(
   candidate: Candidate,
   found: Probe,
@@ -121,6 +121,7 @@ export async function resolveLaunch(
     }
     return { command: settings.path, args: extra, source: "coroLs.path", notes: [] };
   }
+  // Said in the fix when there is no bundle (a development build): any Python 3 with coro-ls.
   const minimum = typeof bundle === "string" ? "3" : bundle.minimum.join(".");
   const { candidates, tried } = await findCandidates(settings.interpreter, resource);
   const withCoroLs = settings.importStrategy === "fromEnvironment";

@@ -52,7 +52,7 @@ if sys.argv[1:] == ["coro_ls"]:
 sys.stdout.write(json.dumps(info))
 `;
 
-function isExecutableFile(file: string): boolean {
+export function isExecutableFile(file: string): boolean {
   try {
     if (!fs.statSync(file).isFile()) {
       return false;
@@ -73,8 +73,6 @@ export function describeMissing(file: string): string {
   }
   return "not executable";
 }
-
-export { isExecutableFile };
 
 /** The first `name` on PATH (with PATHEXT on Windows), as a shell would find it. */
 export function whichOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -179,7 +179,8 @@ function launchState(api) {
 }
 
 // Each step changes settings as a user editing settings.json would (full keys; null removes the
-// setting) or runs a command; either restarts the server, and the step records how that went.
+// setting), runs a command or installs an extension; each restarts the server, and the step
+// records how that went.
 // `path_env` stands in for an extension host whose PATH has no Python.
 async function launchSteps(api, steps, timeoutMs) {
   const config = vscode.workspace.getConfiguration();
@@ -196,6 +197,13 @@ async function launchSteps(api, steps, timeoutMs) {
       }
       if (step.command) {
         await vscode.commands.executeCommand(step.command);
+      }
+      if (step.install) {
+        // As "Install from VSIX...": into the running window, no reload.
+        await vscode.commands.executeCommand(
+          "workbench.extensions.installExtension",
+          vscode.Uri.file(step.install),
+        );
       }
       await settled;
     } finally {
