@@ -46,15 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from coro_ls.cli import check_command
+    from coro_ls.cli import check_command, expand_command
 
     check_command.add_parser(commands)
-    try:
-        from coro_ls.cli import expand_command
-    except ImportError:  # the expansions arrive with their own issue
-        pass
-    else:
-        expand_command.add_parser(commands)
+    expand_command.add_parser(commands)
     return parser
 
 

@@ -21,7 +21,8 @@ from parso.python.tree import Module
 from parso.tree import NodeOrLeaf
 
 from coro_ls.editing import fixes
-from coro_ls.editing.excerpts import Excerpt
+from coro_ls.editing.excerpts import Excerpt, whole
+from coro_ls.editing.expansions import expand_in, statement_at_in
 from coro_ls.engine import rules
 from coro_ls.engine.finding_scopes import FindingScopes
 from coro_ls.engine.findings import Finding, Position
@@ -502,11 +503,6 @@ def _fix_lines(
 def _expansion_preview(
     source: str | Excerpt, module: Module | None, start: Position, analysis: Analysis, fmt: _Format
 ) -> str | None:
-    try:
-        from coro_ls.editing.excerpts import whole
-        from coro_ls.editing.expansions import expand_in, statement_at_in
-    except ImportError:  # pragma: no cover - the expansions package is optional here
-        return None
     try:
         if isinstance(source, Excerpt):
             excerpt = source

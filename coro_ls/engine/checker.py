@@ -134,7 +134,7 @@ def analyse_block(
     analysis.doubtful_spans.extend(
         _statement_span(module, region.span.start, region.span.end)
         for region in masked.regions
-        if _min_version(region) > target
+        if region.min_version > target
     )
     return analysis
 
@@ -189,15 +189,6 @@ def _statement_span(module: Module, start: Position, end: Position) -> tuple[Pos
         suite = colon.get_next_sibling() if colon is not None else None
         return start, max(end, (suite or node).end_pos)
     return start, max(end, node.end_pos)
-
-
-def _min_version(region: object) -> Version:
-    version: Version = getattr(region, "min_version", (3, 0))
-    if getattr(region, "pep701", False):
-        version = max(version, (3, 12))
-    if getattr(region, "kind", None) == "t-string":
-        version = max(version, (3, 14))
-    return version
 
 
 def _special_scopes(regions: Sequence[object], target: Version) -> SpecialScopes:

@@ -138,25 +138,6 @@ SpecialScopes = dict[tuple[tuple[int, int], tuple[int, int]], Kind]
 (type alias statements masked for parso): ``(start, end) -> kind``."""
 
 
-def analyse(
-    module: BaseNode,
-    lines: Sequence[str],
-    *,
-    version: Version,
-    top_level_await: bool = False,
-    special: SpecialScopes | None = None,
-) -> Analysis:
-    """Build the scope tree of ``module`` (a parso Module)."""
-    return analyse_statements(
-        module.children,
-        lines,
-        version=version,
-        top_level_await=top_level_await,
-        future_annotations=has_future_annotations(module.children),
-        special=special,
-    )
-
-
 def analyse_statements(
     statements: Sequence[NodeOrLeaf],
     lines: Sequence[str],
