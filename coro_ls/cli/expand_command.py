@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     version = args.target_version or running_version()
     document = IncrementalDocument(text, target=version)
-    excerpt = excerpt_of(view_at(document, line))
+    excerpt = excerpt_of(document, view_at(document, line))
     tree_line = line - excerpt.shift
     if column is None:
         statement = line_statement_at_in(excerpt, tree_line)

@@ -275,10 +275,9 @@ def _verified(
     if isinstance(source, Excerpt) and not source.whole:
         # The excerpt is whole top-level statements that parse as they do in the document:
         # checked alone (with the document's future import), it has the same findings.
-        head = "from __future__ import annotations\n" if analysis.future_annotations else ""
-        shift = (1 if head else 0) - (source.first_line - 1)
+        text, shift = source.standalone(analysis.future_annotations)
         verdict = _verified_alone(
-            head + source.text, shift, analysis, fix, top_level_await=analysis.top_level_await
+            text, shift, analysis, fix, top_level_await=analysis.top_level_await
         )
         return bool(verdict)
     text = source.text if isinstance(source, Excerpt) else source

@@ -11,7 +11,9 @@ Positions in a view are its tree's: ``document line = tree line + shift``.
 
 from __future__ import annotations
 
+import itertools
 import weakref
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -134,11 +136,35 @@ def view_at(document: IncrementalDocument, line: int) -> BlockView:
 def views(
     document: IncrementalDocument, first: int = 1, last: int | None = None
 ) -> Iterator[BlockView]:
-    """The blocks overlapping document lines ``first..last`` (1-based, inclusive), in order."""
-    for index, (block, shift) in enumerate(document.iter_blocks()):
-        start = block.tree_line + shift
-        stop = start + block.count
-        if last is not None and start > last:
+    """The blocks overlapping document lines ``first..last`` (1-based, inclusive), in order.
+
+    Blocks before ``first`` are not visited (an unparsed one would be parsed)."""
+    last = len(document.lines) if last is None else last
+    line = max(first, 1)
+    while True:
+        view = view_at(document, line)
+        yield view
+        stop = view.document_lines.stop
+        if stop > last or view.index == len(document.blocks) - 1 or stop <= line:
             return
-        if stop > first or index == len(document.blocks) - 1:
-            yield BlockView(document, block, shift, index)
+        line = stop
+
+
+def block_starts(document: IncrementalDocument) -> list[int]:
+    """The first document line (1-based) of every block, parsed or not (nothing is parsed)."""
+    return list(itertools.accumulate((b.count for b in document.blocks), initial=1))[:-1]
+
+
+def block_index(starts: list[int], line: int) -> int:
+    return max(0, bisect_right(starts, line) - 1)
+
+
+def class_headers(view: BlockView) -> list[str]:
+    """The lines the block's tree was parsed under (``class NAME:`` for each enclosing class,
+    outermost first): a member parses alone under them as it does in its class."""
+    headers = []
+    for node in enclosing_classes(view.block):
+        keyword, name = node.children[0], node.children[1]  # type: ignore[attr-defined]
+        leading = keyword.prefix.rsplit("\n", 1)[-1].rsplit("\r", 1)[-1]
+        headers.append(f"{leading}class{name.prefix}{name.value}:\n")
+    return headers

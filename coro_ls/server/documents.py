@@ -194,7 +194,22 @@ class Document:
         """A block with the document-wide facts editing needs (found once per revision)."""
         if self._facts is None or self._facts[0] != self.revision:
             self._facts = (self.revision, DocumentFacts(self._incremental))
-        return excerpt_of(view, self._facts[1])
+        return excerpt_of(self._incremental, view, self._facts[1])
+
+    def block_findings(self, view: BlockView) -> list[tuple[Finding, Finding]]:
+        """The block's findings in its tree's coordinates (what the editing functions speak),
+        each with the same finding as published (pointers to enclosing classes on their real
+        headers)."""
+        raw = view.findings()
+        if not raw:
+            return []
+        published = {(f.code, f.message, f.start, f.end): f for f in self.findings()}
+        pairs = []
+        for finding in raw:
+            placed = finding.shifted(view.shift)
+            key = (placed.code, placed.message, placed.start, placed.end)
+            pairs.append((finding, published.get(key, placed)))
+        return pairs
 
     def excerpt_at(self, line: int) -> tuple[Excerpt, BlockView]:
         view = self.view_at(line)

@@ -111,19 +111,39 @@ def _readable(excerpt: Excerpt) -> _Readable:
     if not headers:
         return _Readable(excerpt.statements, excerpt.lines, {})
     tree_source = _blank_headers(text, headers)
-    module = grammar_for(excerpt.version).parse(tree_source)
-    lines = excerpt.first_line - 1
+    depth = len(excerpt.headers)
+    module = grammar_for(excerpt.version).parse("".join(excerpt.headers) + tree_source)
+    lines = excerpt.first_line - 1 - depth
     if lines:
-        # Parsed alone, the excerpt starts on line 1: its leaves move to the block's lines.
+        # Parsed alone (under its class headers), the excerpt starts on the line after them:
+        # its leaves move to the block's lines.
         for node in _walk(module):
-            if not isinstance(node, BaseNode):
+            if not isinstance(node, BaseNode) and node.line > depth:  # type: ignore[attr-defined]
                 node.line += lines  # type: ignore[attr-defined]
-        headers = [_moved(header, lines) for header in headers]
+    headers = [_moved(header, excerpt.first_line - 1) for header in headers]
+    statements = _members(module, depth)
+    if statements is None:
+        return _Readable(excerpt.statements, excerpt.lines, {})
     return _Readable(
-        module.children,
+        statements,
         Lines(tree_source, excerpt.first_line),
         {header.async_pos: header for header in headers},
     )
+
+
+def _members(module: tree.Module, depth: int) -> list[NodeOrLeaf] | None:
+    """The statements of the body ``depth`` classes deep; None where the excerpt did not
+    parse as members of that body."""
+    body: list[NodeOrLeaf] = list(module.children)
+    for _ in range(depth):
+        statements = [c for c in body if c.type not in ("newline", "endmarker")]
+        if len(statements) != 1 or statements[0].type != "classdef":
+            return None
+        suite = statements[0].children[-1]  # type: ignore[attr-defined]
+        if suite.type != "suite":
+            return None
+        body = list(suite.children[1:])
+    return body
 
 
 def _moved(header: _ParenHeader, lines: int) -> _ParenHeader:
@@ -150,7 +170,7 @@ def iter_statements_in(excerpt: Excerpt) -> Iterator[Statement]:
     """Every ``async for`` / ``async with`` statement of the excerpt, outer before inner."""
     readable = _readable(excerpt)
     for statement in readable.statements:
-        for node in _walk(statement):
+        for node in _walk(statement, excerpt):
             if not _is_statement_node(node):
                 continue
             found = _statement(
@@ -264,10 +284,17 @@ def line_statement_at_in(excerpt: Excerpt, line: int) -> Statement | None:
     return best
 
 
-def _walk(node: NodeOrLeaf) -> Iterator[NodeOrLeaf]:
+def _walk(node: NodeOrLeaf, excerpt: Excerpt | None = None) -> Iterator[NodeOrLeaf]:
+    """``node`` and its descendants, in order; with ``excerpt``, only those starting on its
+    lines (a class header block's tree holds the class's whole body, whose members are
+    blocks of their own)."""
     stack = [node]
     while stack:
         current = stack.pop()
+        if excerpt is not None and not excerpt.contains(current.start_pos[0]):
+            if isinstance(current, BaseNode) and current.start_pos[0] < excerpt.first_line:
+                stack.extend(reversed(current.children))  # starts before, may reach in
+            continue
         yield current
         if isinstance(current, BaseNode):
             stack.extend(reversed(current.children))

@@ -68,11 +68,14 @@ def module_ref(
     *,
     statement_shift: int = 0,
     extra_tokens: set[str] = frozenset(),  # type: ignore[assignment]
+    all_names: Callable[[], list[tuple[tree.Name, int]]] | None = None,
 ) -> ModuleRef:
     """Reuse a plain top-level ``import <module_name>`` when the name means nothing else.
 
     ``names`` are the module's name leaves spelled ``module_name``, each with the shift of its
-    tree (document line = tree line + shift), as is ``statement_shift`` for the statement."""
+    tree (document line = tree line + shift), as is ``statement_shift`` for the statement.
+    With ``all_names``, ``names`` may leave out uses that cannot bind the name (``sys.x``):
+    those are asked for only when they decide (no plain import, nothing rebinding it)."""
     plain_imports: dict[int, tuple[NodeOrLeaf, int]] = {}
     for name, shift in names:
         statement = name.search_ancestor("simple_stmt")
@@ -92,6 +95,13 @@ def module_ref(
             conflict = conflict or _binding_matters(name, statement_node)
         elif not _is_attribute_or_keyword(name):
             used = True
+    if not (conflict or used or plain_imports) and all_names is not None:
+        used = any(
+            id(name.search_ancestor("simple_stmt")) not in plain_imports
+            and not _is_binding(name)
+            and not _is_attribute_or_keyword(name)
+            for name, _ in all_names()
+        )
     if conflict or (used and not plain_imports):
         alias = pool.fresh(module_name)
         return ModuleRef(alias, f"import {module_name} as {alias}")

@@ -24,7 +24,6 @@ from coro_ls.editing.expansions.names import (
 )
 from coro_ls.editing.expansions.text import (
     Lines,
-    indentation_unit,
     shift_lines,
     string_continuation_lines,
     to_document,
@@ -101,25 +100,27 @@ def _context(excerpt: Excerpt, statement: Statement) -> _Context:
     if statement.kind == "with":
         ref = module_ref(
             "sys",
-            _names(excerpt, statement, "sys"),
+            _names(excerpt, statement, "sys", may_bind=True),
             statement.node,
             pool,
             statement_shift=excerpt.shift,
             extra_tokens=extra,
+            all_names=lambda: _names(excerpt, statement, "sys"),
         )
         sys_name = ref.name
         if ref.import_line:
             imports.append(ref.import_line)
     type_name, stop_name = "type", "StopAsyncIteration"
     needs = ["type"] + (["StopAsyncIteration"] if statement.kind == "for" else [])
-    if any(builtin_is_rebound(_names(excerpt, statement, name)) for name in needs):
+    if any(builtin_is_rebound(_names(excerpt, statement, name, may_bind=True)) for name in needs):
         ref = module_ref(
             "builtins",
-            _names(excerpt, statement, "builtins"),
+            _names(excerpt, statement, "builtins", may_bind=True),
             statement.node,
             pool,
             statement_shift=excerpt.shift,
             extra_tokens=extra,
+            all_names=lambda: _names(excerpt, statement, "builtins"),
         )
         type_name, stop_name = f"{ref.name}.type", f"{ref.name}.StopAsyncIteration"
         if ref.import_line:
@@ -127,7 +128,7 @@ def _context(excerpt: Excerpt, statement: Statement) -> _Context:
     return _Context(
         source=lines,
         indent=lines.line(statement.start[0])[: statement.start[1]],
-        unit=indentation_unit(lines),
+        unit=facts.indentation_unit(lines),
         newline=facts.newline,
         frozen=string_continuation_lines(
             lines.slice(statement.start, statement.end), excerpt.version, statement.start[0]
@@ -140,10 +141,14 @@ def _context(excerpt: Excerpt, statement: Statement) -> _Context:
     )
 
 
-def _names(excerpt: Excerpt, statement: Statement, value: str) -> list[Occurrence]:
-    """The module's names spelled ``value``; in the excerpt, from the tree the statement was
-    found in (a blanked one's names are not the excerpt's own tree's)."""
-    found = excerpt.facts.names(value)
+def _names(
+    excerpt: Excerpt, statement: Statement, value: str, *, may_bind: bool = False
+) -> list[Occurrence]:
+    """The module's names spelled ``value`` (``may_bind``: at least those that can bind it);
+    in the excerpt, from the tree the statement was found in (a blanked one's names are not
+    the excerpt's own tree's)."""
+    facts = excerpt.facts
+    found = facts.binding_candidates(value) if may_bind else facts.names(value)
     if not statement.blanked:
         return found
     root = statement.node.get_root_node()

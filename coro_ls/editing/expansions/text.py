@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from parso.python.token import PythonTokenTypes
 from parso.python.tokenize import tokenize
 from parso.utils import parse_version_string, split_lines
@@ -11,28 +9,6 @@ from parso.utils import parse_version_string, split_lines
 from coro_ls.editing.lines import Lines
 from coro_ls.engine.findings import Position
 from coro_ls.engine.versions import Version, format_version
-
-
-def indentation_unit(lines: Lines) -> str:
-    """The step most blocks of the file indent by (a tab, or N spaces); four spaces if none.
-
-    Read from the lines: a line ending with ``:`` followed by a deeper one opens a block (lines
-    inside strings rarely look like that, and a majority vote outweighs them).
-    """
-    steps: Counter[str] = Counter()
-    previous: str | None = None
-    for line in lines.lines:
-        code = line.rstrip("\r\n")
-        stripped = code.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = code[: len(code) - len(code.lstrip(" \t"))]
-        if previous is not None and indent.startswith(previous) and indent != previous:
-            steps[indent[len(previous) :]] += 1
-        previous = indent if stripped.split("#", 1)[0].rstrip().endswith(":") else None
-    if not steps:
-        return "    "
-    return steps.most_common(1)[0][0]
 
 
 def string_continuation_lines(text: str, version: Version, first_line: int = 1) -> set[int]:

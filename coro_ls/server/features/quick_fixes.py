@@ -70,21 +70,22 @@ def _block_fixes(
     sent: set[tuple[str, str, tuple[tuple[int, int], tuple[int, int]]]],
     encoding: str,
 ) -> list[types.CodeAction]:
-    findings = view.findings()
-    if not findings:
+    paired = document.block_findings(view)
+    if not paired:
         return []
-    asked = _asked(document, view, findings, params, sent, encoding)
+    asked = _asked(document, paired, params, sent, encoding)
     if not asked:
         return []
     excerpt = document.excerpt(view)
+    findings = [raw for raw, _ in paired]
     offered = fixes.quick_fixes(excerpt, view.analysis(), asked, all_findings=findings)
-    return [_action(document, excerpt, fix, server) for fix in offered]
+    published = dict(paired)
+    return [_action(document, excerpt, fix, published, server) for fix in offered]
 
 
 def _asked(
     document: Document,
-    view: BlockView,
-    findings: list[Finding],
+    paired: list[tuple[Finding, Finding]],
     params: types.CodeActionParams,
     sent: set[tuple[str, str, tuple[tuple[int, int], tuple[int, int]]]],
     encoding: str,
@@ -94,12 +95,11 @@ def _asked(
     lines = document.lines
     requested = _key(params.range)
     asked = []
-    for finding in findings:
-        placed = finding.shifted(view.shift)
+    for raw, placed in paired:
         key = _key(positions.range_to_lsp(lines, placed.start, placed.end, encoding))
         touches = key[0] <= requested[1] and requested[0] <= key[1]
-        if touches or (finding.code, finding.message, key) in sent:
-            asked.append(finding)
+        if touches or (placed.code, placed.message, key) in sent:
+            asked.append(raw)
     return asked
 
 
@@ -109,7 +109,11 @@ def _key(range_: types.Range) -> tuple[tuple[int, int], tuple[int, int]]:
 
 
 def _action(
-    document: Document, excerpt: Excerpt, fix: fixes.Fix, server: CoroLanguageServer
+    document: Document,
+    excerpt: Excerpt,
+    fix: fixes.Fix,
+    published: dict[Finding, Finding],
+    server: CoroLanguageServer,
 ) -> types.CodeAction:
     encoding = server.client.position_encoding
     lines = document.lines
@@ -133,7 +137,7 @@ def _action(
         )
     else:
         edit = types.WorkspaceEdit(changes={document.uri: edits})
-    removed = [finding.shifted(excerpt.shift) for finding in fix.fixes]
+    removed = [published.get(f) or f.shifted(excerpt.shift) for f in fix.fixes]
     return types.CodeAction(
         title=fix.title,
         kind=KIND,
