@@ -78,6 +78,7 @@ def type_in_methods(path: Path, positions: int, seed: int) -> None:
     document = IncrementalDocument(source)
     document.findings()
     open_ms = (time.perf_counter() - started) * 1000
+    opened = document.stats["parsed_lines"]
     # As the server does after an open (server/documents.py): trees hold no garbage, so
     # they are kept out of the collector's full passes.
     gc.collect()
@@ -85,16 +86,19 @@ def type_in_methods(path: Path, positions: int, seed: int) -> None:
     rng = random.Random(seed)
     candidates = method_body_lines(source)
     timings: list[float] = []
+    parsed: list[int] = []
     keystrokes = 0
     for line, column in rng.sample(candidates, min(positions, len(candidates))):
         end = len(document.lines[line - 1].rstrip("\r\n"))
         typed = "\n" + " " * column + "await x"
         position = (line, end)
         for char in typed:
+            before = document.stats["parsed_lines"]
             started = time.perf_counter()
             document.replace(position, position, char)
             document.findings()
             timings.append((time.perf_counter() - started) * 1000)
+            parsed.append(document.stats["parsed_lines"] - before)
             keystrokes += 1
             position = (position[0] + 1, 0) if char == "\n" else (position[0], position[1] + 1)
             if keystrokes % 50 == 0:
@@ -106,7 +110,9 @@ def type_in_methods(path: Path, positions: int, seed: int) -> None:
         f"{path.name}: {len(document.lines)} lines, {len(candidates)} method lines, "
         f"{keystrokes} keystrokes at {positions} positions; "
         f"keystroke p50 {statistics.median(timings):.1f} / p95 {percentile(timings, 0.95):.1f} "
-        f"/ max {max(timings):.1f} ms; open {open_ms:.0f} ms; compile() {compile_ms:.1f} ms"
+        f"/ max {max(timings):.1f} ms; lines parsed per keystroke p50 "
+        f"{statistics.median(parsed):.0f} / max {max(parsed)}; open {open_ms:.0f} ms "
+        f"({opened} lines parsed); compile() {compile_ms:.1f} ms"
     )
 
 

@@ -453,3 +453,13 @@ def test_check_text_lazily_is_check_source(top_level_await: bool) -> None:
     assert check_text_lazily(text, (3, 11), top_level_await) == check_source(
         text, target=(3, 11), top_level_await=top_level_await
     )
+
+
+def test_an_unclosed_string_grows_the_region_in_a_few_parses() -> None:
+    text = "".join(f"def f{i}():\n    return {i}\n\n" for i in range(400)) + "await x\n"
+    document = IncrementalDocument(text, lazy=False)
+    before = document.stats["parsed_lines"]
+    document.replace((2, 4), (2, 4), '"""')
+    assert document.findings() == check_source(document.text)
+    assert document.stats["regrowths"] <= 12
+    assert document.stats["parsed_lines"] - before <= 4 * len(document.lines)

@@ -395,15 +395,22 @@ class IncrementalDocument:
     def findings(self) -> list[Finding]:
         """Every finding of the document, in document coordinates, sorted."""
         result: list[Finding] = []
+        # Where each split class's ``class NAME`` is, for pointers from its members (a
+        # header block comes before its members).
+        headers: dict[int, Pointer] = {}
         line = 0
         for block in self.blocks:
+            if block.opens is not None:
+                headers[id(block.opens)] = _moved(block.opens.pointer, line + 1 - block.tree_line)
             if block.relevant:
-                result.extend(self._block_findings(block, line))
+                result.extend(self._block_findings(block, line, headers))
             line += block.count
         result.sort(key=lambda f: (f.start, f.end, f.code))
         return result
 
-    def _block_findings(self, block: Block, start: int) -> list[Finding]:
+    def _block_findings(
+        self, block: Block, start: int, headers: dict[int, Pointer]
+    ) -> list[Finding]:
         found = block.findings
         if found is None:
             found = block.findings = self._check(block, start)
@@ -414,18 +421,10 @@ class IncrementalDocument:
             return [finding.shifted(shift) for finding in found]
         # Pointers to an enclosing class point at its header in this block's tree.
         real = {
-            _pointer(node): self._header_pointer(header)
+            _pointer(node): headers[id(header)]
             for node, header in zip(_enclosing(block), block.context, strict=False)
         }
         return [_placed(finding, shift, real) for finding in found]
-
-    def _header_pointer(self, header: ClassHeader) -> Pointer:
-        """Where the class's ``class NAME`` is in the document."""
-        index = self.blocks.index(header.block)
-        start = sum(block.count for block in self.blocks[:index])
-        shift = start + 1 - header.block.tree_line
-        (start_line, start_col), (end_line, end_col) = header.pointer
-        return (start_line + shift, start_col), (end_line + shift, end_col)
 
     def _check(self, block: Block, start: int) -> list[Finding]:
         if not block.relevant:
@@ -767,6 +766,11 @@ def _enclosing(block: Block) -> list[NodeOrLeaf]:
 def _pointer(classdef: NodeOrLeaf) -> Pointer:
     name = classdef.children[1]  # type: ignore[attr-defined]
     return classdef.start_pos, name.end_pos
+
+
+def _moved(pointer: Pointer, shift: int) -> Pointer:
+    (start_line, start_col), (end_line, end_col) = pointer
+    return (start_line + shift, start_col), (end_line + shift, end_col)
 
 
 def _placed(finding: Finding, shift: int, real: dict[Pointer, Pointer]) -> Finding:
