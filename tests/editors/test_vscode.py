@@ -212,6 +212,7 @@ def vscode(tmp_path_factory: pytest.TempPathFactory, vsix: Path, fresh_python: P
             {"name": "useBundled", "settings": {"coroLs.importStrategy": "useBundled"}},
             {"name": "too old", "settings": {"coroLs.interpreter": str(too_old)}},
             {"name": "too old, fromEnvironment", "settings": {"coroLs.importStrategy": None}},
+            {"name": "no such interpreter", "settings": {"coroLs.interpreter": "python3.99x"}},
             {
                 "name": "nothing found",
                 "settings": {"coroLs.interpreter": None},
@@ -509,6 +510,14 @@ def test_too_old_python_is_explained(vscode: Session) -> None:
         assert found in message, message
         assert "Select a Python 3.10 or newer" in message, message
         assert "set coroLs.interpreter to one" in message, message
+
+
+def test_interpreter_not_on_path_is_explained(vscode: Session) -> None:
+    step = vscode.step("no such interpreter")
+    assert step["state"] == "failed" and step["command"] is None, vscode.run.context()
+    message = step["message"]
+    assert 'Tried: coroLs.interpreter = "python3.99x" (not found on PATH).' in message, message
+    assert "Set coroLs.interpreter to a working Python interpreter" in message, message
 
 
 def test_no_python_at_all_is_explained(vscode: Session) -> None:

@@ -170,6 +170,9 @@ export function probe(
   if (path.isAbsolute(command) && !isExecutableFile(command)) {
     return Promise.resolve(describeMissing(command));
   }
+  if (!path.isAbsolute(command) && !command.includes(path.sep) && !whichOnPath(command)) {
+    return Promise.resolve("not found on PATH");
+  }
   const args = [...prefix, "-c", PROBE, ...(withCoroLs ? ["coro_ls"] : [])];
   return new Promise((resolve) => {
     execFile(command, args, { cwd, timeout: 20000, windowsHide: true }, (error, stdout, stderr) => {
