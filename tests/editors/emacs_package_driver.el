@@ -5,7 +5,8 @@
 ;; `package-directory-list'):
 ;; - "install": M-x package-install-file on editors/emacs/coro-ls.el (CORO_LS_TEST_EL);
 ;; - "use": a later session: `package-initialize' only, then eglot and lsp-mode load as
-;;   their hooks would load them.
+;;   their hooks would load them (with CORO_LS_TEST_KEEP_OTHER_SERVER, after the init file
+;;   set `coro-ls-eglot-register' to nil).
 ;; What it sees goes to CORO_LS_TEST_RESULT as JSON for tests/editors/test_emacs_package.py.
 
 ;;; Code:
@@ -29,7 +30,12 @@
                          (with-current-buffer "*Compile-Log*" (buffer-string))
                        "")))
 
+(defvar coro-ls-eglot-register)
+
 (defun coro-ls-test-use ()
+  (when (getenv "CORO_LS_TEST_KEEP_OTHER_SERVER")
+    ;; README's way to keep another eglot server: in the init file, before eglot loads.
+    (setq coro-ls-eglot-register nil))
   (coro-ls-test-note 'activated (and (assq 'coro-ls package-alist) t))
   (coro-ls-test-note 'loaded_before_a_client (featurep 'coro-ls))
   (require 'eglot)

@@ -62,10 +62,13 @@ def test_byte_compiles_without_warnings(emacs: str, tmp_path: Path, clients: tup
     assert copy.with_suffix(".elc").is_file()
 
 
-def package_session(emacs: str, step: str, tmp_path: Path) -> dict[str, object]:
-    result = tmp_path / f"{step}.json"
+def package_session(
+    emacs: str, step: str, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> dict[str, object]:
+    result = tmp_path / f"{step}-{len(list(tmp_path.glob('*.json')))}.json"
     env = {
         **isolated_env(tmp_path / "home"),
+        **(extra_env or {}),
         "CORO_LS_TEST_STEP": step,
         "CORO_LS_TEST_PACKAGE_DIR": str(tmp_path / "elpa"),
         "CORO_LS_TEST_EL": str(EL),
@@ -86,15 +89,16 @@ def package_session(emacs: str, step: str, tmp_path: Path) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def installed(emacs: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+def installed(emacs: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
     directory = tmp_path_factory.mktemp("emacs-package")
     install = package_session(emacs, "install", directory)
     use = package_session(emacs, "use", directory)
-    return install, use
+    keep_other = package_session(emacs, "use", directory, {"CORO_LS_TEST_KEEP_OTHER_SERVER": "1"})
+    return install, use, keep_other
 
 
-def test_package_install_file_installs_the_version(installed: tuple[dict, dict]) -> None:
-    install, _ = installed
+def test_package_install_file_installs_the_version(installed: tuple[dict, dict, dict]) -> None:
+    install, _, _ = installed
     assert install["version"] == __version__
     assert install["summary"].startswith("Misplaced coroutine syntax in Python")
     # Compiled at install, with its autoloads generated from the ;;;###autoload cookies.
@@ -102,8 +106,8 @@ def test_package_install_file_installs_the_version(installed: tuple[dict, dict])
     assert "arning" not in install["compile_log"], install["compile_log"]
 
 
-def test_autoloads_register_coro_ls_when_eglot_loads(installed: tuple[dict, dict]) -> None:
-    _, use = installed
+def test_autoloads_register_coro_ls_when_eglot_loads(installed: tuple[dict, dict, dict]) -> None:
+    _, use, _ = installed
     assert use["activated"] is True
     # Installing does not load it; loading eglot does.
     assert use["loaded_before_a_client"] is False
@@ -112,7 +116,16 @@ def test_autoloads_register_coro_ls_when_eglot_loads(installed: tuple[dict, dict
     assert use["eglot_command"] == ["coro-ls"]
 
 
-def test_autoloads_register_the_lsp_mode_add_on_client(installed: tuple[dict, dict]) -> None:
-    _, use = installed
+def test_autoloads_register_the_lsp_mode_add_on_client(installed: tuple[dict, dict, dict]) -> None:
+    _, use, _ = installed
     assert use["lsp_client"] is True
     assert use["lsp_add_on"] is True
+
+
+def test_eglot_register_nil_in_the_init_file_keeps_the_other_server(
+    installed: tuple[dict, dict, dict],
+) -> None:
+    _, _, keep_other = installed
+    assert keep_other["loaded_with_eglot"] is True
+    assert keep_other["eglot_command"] is False  # no coro-ls entry in eglot-server-programs
+    assert keep_other["lsp_client"] is True

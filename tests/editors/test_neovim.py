@@ -1,7 +1,6 @@
 """coro-ls in real, headless Neovim: the 0.7 snippet and the 0.11+ ``lsp/coro_ls.lua``, the
 latter both put on 'runtimepath' as lazy.nvim does with a local plugin and installed as a
-package (``pack/*/start/``, where packer, paq, mini.deps and ``vim.pack`` put plugins) and
-enabled from the user's ``init.lua``.
+Neovim package (``pack/*/start/``, as README shows) enabled from the user's ``init.lua``.
 
 Neovim 0.7 talks UTF-16 to the server, modern Neovim negotiates UTF-8, and both convert the
 positions back to byte columns of the buffer for ``vim.diagnostic.get``: a server that gets
@@ -77,7 +76,7 @@ INIT_LUA = "vim.lsp.enable('coro_ls')\n"
 
 
 def install_as_package(home: Path) -> None:
-    """What a package-based plugin manager leaves behind, and the user's init.lua."""
+    """editors/neovim as a package (a symlink, as README shows), and the user's init.lua."""
     package = home / PACKAGE_DIR
     package.parent.mkdir(parents=True)
     package.symlink_to(PLUGIN_DIR, target_is_directory=True)
