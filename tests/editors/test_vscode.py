@@ -24,6 +24,7 @@ from editor_harness import (
     ACTION_COLUMN,
     ACTION_LINE,
     ACTION_TITLE,
+    REPO,
     SAMPLE,
     SETTING_SAMPLE,
     SETTING_TARGET,
@@ -276,6 +277,19 @@ def test_vsix_carries_the_bundle_and_no_sources(vsix: Path) -> None:
     assert not [name for name in bundled if platform_bound.search(name)]
     top = {name.split("/")[3] for name in bundled}
     assert {"coro_ls", "pygls", "lsprotocol", "parso", "attrs", "cattrs", "packaging"} <= top
+
+
+def test_readmes_give_the_size_of_the_vsix(vsix: Path) -> None:
+    with zipfile.ZipFile(vsix) as archive:
+        installed = sum(i.file_size for i in archive.infolist() if i.filename.startswith("ext"))
+    packed, unpacked = vsix.stat().st_size / 1e6, installed / 1e6
+    for readme in (REPO / "README.md", EXTENSION_DIR / "README.md"):
+        text = readme.read_text(encoding="utf-8")
+        stated = re.search(r"about (\d+\.\d) MB \((\d+\.\d) MB installed\)", text)
+        assert stated is not None, f"{readme}: no 'about X MB (Y MB installed)'"
+        # Within rounding, and a little room for the next pins.
+        assert abs(float(stated[1]) - packed) <= 0.1, (readme, packed)
+        assert abs(float(stated[2]) - unpacked) <= 0.2, (readme, unpacked)
 
 
 def test_contributed_settings_as_vscode_sees_them(vscode: Session) -> None:
