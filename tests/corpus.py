@@ -473,6 +473,24 @@ EDGES: tuple[str, ...] = (
     "def f():\n    return 1\n    def g(a: await x) -> await y: pass\n    yield\n",
     "class C:\n    def m(self):\n        return 1\n        await x\n        yield\n",
     "def f():\n    return None\n    await x\n    yield\n",
+    # From 3.9 a break, continue or bare return leaving a try compiles its finally body there.
+    "def f():\n    while x:\n        try:\n            break\n            return 1\n"
+    "        finally:\n            await x\n    yield\n",
+    "def f():\n    while x:\n        try:\n            if c:\n                continue\n"
+    "            return 1\n        finally:\n            await x\n    yield\n",
+    "def f():\n    try:\n        return\n        return 1\n    finally:\n        await x\n"
+    "    yield\n",
+    "def f():\n    while x:\n        try:\n            for i in y:\n                break\n"
+    "            return 1\n        finally:\n            await x\n    yield\n",
+    "def f():\n    while x:\n        try:\n            break\n        finally:\n"
+    "            return 1\n    await x\n    yield\n",
+    "def f():\n    while x:\n        try:\n            pass\n        except E:\n"
+    "            break\n        else:\n            return 1\n        finally:\n"
+    "            await x\n    yield\n",
+    "def f():\n    while x:\n        try:\n            def g():\n                return\n"
+    "            return 1\n        finally:\n            await x\n    yield\n",
+    "def f():\n    try:\n        return 1\n    finally:\n        try:\n            return\n"
+    "        finally:\n            await x\n    yield\n",
 )
 
 

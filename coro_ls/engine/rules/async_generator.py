@@ -134,26 +134,28 @@ both. Related information points at the `await` and the `yield`.
             returns = list(trusted(scope.value_returns))
             if first_yield is None or not returns:
                 continue
-            compiled = _coroutine_markers(analysis, scope, [scope])
-            never_compiled = _coroutine_markers(analysis, scope, scope.symbol_table_only)
+            compiled = _coroutine_markers(analysis, [scope])
+            never_compiled = _coroutine_markers(analysis, scope.symbol_table_only)
             if never_compiled:
                 cause, reported = never_compiled[0], returns
             elif compiled:
                 function = scope.node
                 assert function is not None
-                cause = max(compiled, key=lambda node: _compile_order(node, function, version))
-                last = _compile_order(cause, function, version)
+                cause = max(compiled, key=lambda node: _first_compiled(node, function, version))
+                last = _first_compiled(cause, function, version)
                 reported = [
                     event
                     for event in returns
-                    if _compile_order(event.node, function, version) < last
+                    if _first_compiled(event.node, function, version) < last
                 ]
             else:
                 continue
             what = "'await'" if cause.type == "atom_expr" else "the asynchronous comprehension"
-            yield_keyword = first_yield.node
-            if yield_keyword.type == "yield_expr":
-                yield_keyword = yield_keyword.children[0]  # type: ignore[attr-defined]
+            yield_node = first_yield.node
+            yield_keyword = yield_node
+            if yield_node.type == "yield_expr":
+                yield_keyword = yield_node.children[0]  # type: ignore[attr-defined]
+            delegates = any(event.node is yield_node for event in scope.yield_froms)
             related = (
                 Related(
                     cause.start_pos,
@@ -162,8 +164,9 @@ both. Related information points at the `await` and the `yield`.
                 ),
                 Related(
                     yield_keyword.start_pos,
-                    yield_keyword.end_pos,
-                    f"'yield' here makes '{scope.name}' a generator",
+                    yield_node.end_pos if delegates else yield_keyword.end_pos,
+                    f"{'yield from' if delegates else 'yield'!r} here makes "
+                    f"'{scope.name}' a generator",
                 ),
             )
             for event in reported:
@@ -171,11 +174,9 @@ both. Related information points at the `await` and the `yield`.
                 yield Finding(self.code, self.message.text, start, end, related)
 
 
-def _coroutine_markers(
-    analysis: Analysis, function: Scope, scopes: Iterable[Scope]
-) -> list[NodeOrLeaf]:
-    """What in ``scopes`` (``function`` itself, or what its symbol table reads without
-    compiling) makes the symbol table mark ``function`` a coroutine."""
+def _coroutine_markers(analysis: Analysis, scopes: Iterable[Scope]) -> list[NodeOrLeaf]:
+    """What in ``scopes`` (a plain ``def``'s own scope, or what its symbol table reads there
+    without compiling) makes the symbol table mark the function a coroutine."""
     markers: list[NodeOrLeaf] = []
     for scope in scopes:
         markers.extend(event.node for event in trusted(scope.awaits))
@@ -205,10 +206,50 @@ _TRY_PARTS_39 = {"try": 0, "except": 1, "else": 2, "finally": 3}
 _TRY_PARTS_311 = {"try": 0, "else": 1, "except": 2, "finally": 3}
 
 
+def _first_compiled(node: NodeOrLeaf, function: NodeOrLeaf, version: Version) -> tuple:
+    """When ``node`` is first compiled: from 3.9 a ``finally`` body is compiled again at each
+    ``break``, ``continue`` and bare ``return`` that leaves its ``try`` (3.8 calls it)."""
+    key = _compile_order(node, function, version)
+    if version < (3, 9):
+        return key
+    child, parent = node, node.parent
+    while parent is not None and child is not function:
+        if parent.type == "try_stmt" and _try_part(parent, child) == "finally":
+            for exit_ in _exits(parent):
+                key = min(key, _compile_order(exit_, function, version))
+        child, parent = parent, parent.parent
+    return key
+
+
+_NOT_LEAVING = {
+    "funcdef": ("break", "continue", "return"),
+    "classdef": ("break", "continue", "return"),
+    "lambdef": ("break", "continue", "return"),
+    "for_stmt": ("break", "continue"),
+    "while_stmt": ("break", "continue"),
+}
+
+
+def _exits(statement: NodeOrLeaf) -> Iterator[NodeOrLeaf]:
+    """The ``break``, ``continue`` and bare ``return`` keywords that leave ``statement`` (a
+    ``try`` with a ``finally``) from its other parts."""
+    children = statement.children  # type: ignore[attr-defined]
+    end = next(i for i, c in enumerate(children) if c.type == "keyword" and c.value == "finally")
+    stack: list[tuple[NodeOrLeaf, tuple[str, ...]]] = [(child, ()) for child in children[:end]]
+    while stack:
+        node, stopped = stack.pop()
+        word = getattr(node, "value", None) if node.type == "keyword" else None
+        if word in ("break", "continue", "return") and word not in stopped:
+            parent = node.parent
+            if word != "return" or parent is None or parent.type != "return_stmt":
+                yield node
+        stopped = stopped + _NOT_LEAVING.get(node.type, ())
+        stack.extend((child, stopped) for child in getattr(node, "children", ()))
+
+
 def _compile_order(node: NodeOrLeaf, function: NodeOrLeaf, version: Version) -> tuple:
     """A key ordering the nodes of ``function``'s body as CPython compiles them: source order
-    but for the parts of ``try`` statements.  (A ``break`` or ``continue`` in a ``try`` body
-    compiles the ``finally`` body there again from 3.9; that is not modelled.)"""
+    but for the parts of ``try`` statements."""
     path = []
     child, parent = node, node.parent
     while parent is not None and child is not function:
@@ -223,13 +264,19 @@ def _try_part_rank(statement: NodeOrLeaf, child: NodeOrLeaf, version: Version) -
     ranks = _TRY_PARTS_38 if version < (3, 9) else _TRY_PARTS_39
     if version >= (3, 11):
         ranks = _TRY_PARTS_311
+    return ranks[_try_part(statement, child)]
+
+
+def _try_part(statement: NodeOrLeaf, child: NodeOrLeaf) -> str:
+    """``"try"``, ``"except"``, ``"else"`` or ``"finally"``: the part ``child`` is in."""
     children = statement.children  # type: ignore[attr-defined]
     index = next(i for i, c in enumerate(children) if c is child)
     if child.type == "except_clause":
-        return ranks["except"]
+        return "except"
     if index < 2:
-        return ranks["try"]
+        return "try"
     opener = children[index - 2]  # the keyword or clause before the body's colon
     if opener.type == "except_clause":
-        return ranks["except"]
-    return ranks.get(getattr(opener, "value", "try"), ranks["try"])
+        return "except"
+    value = getattr(opener, "value", "try")
+    return value if value in ("except", "else", "finally") else "try"
