@@ -12,7 +12,6 @@ Positions in a view are its tree's: ``document line = tree line + shift``.
 from __future__ import annotations
 
 import itertools
-import weakref
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,23 +19,13 @@ from dataclasses import dataclass
 from parso.tree import NodeOrLeaf
 
 from coro_ls.engine import rules
-from coro_ls.engine.checker import analyse_block
 from coro_ls.engine.findings import Finding
 from coro_ls.engine.incremental import (
     Block,
     IncrementalDocument,
     enclosing_classes,
-    split_classes,
 )
 from coro_ls.engine.scopes import Analysis
-from coro_ls.engine.versions import Version
-
-_Options = tuple[Version, bool, bool]
-# Blocks are replaced, never changed, when an edit re-parses them: a cache keyed by the block
-# object is invalidated by the edit itself.
-_analyses: weakref.WeakKeyDictionary[Block, tuple[_Options, Analysis, list[Finding]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 class TreeLines(Sequence[str]):
@@ -101,28 +90,13 @@ class BlockView:
         return self._analysed()[1]
 
     def _analysed(self) -> tuple[Analysis, list[Finding]]:
-        document = self.document
-        options = (document.target, document.top_level_await, document.future_annotations)
-        cached = _analyses.get(self.block)
-        if cached is not None and cached[0] == options:
-            analysis, found = cached[1], cached[2]
-        else:
-            analysis = analyse_block(
-                self.block.statements,
-                self.lines,
-                target=document.target,
-                top_level_await=document.top_level_await,
-                future_annotations=document.future_annotations,
-                # A class member is analysed in the scope of its classes; a class header
-                # block (its members are blocks of their own) only as far as its header.
-                enclosing=enclosing_classes(self.block),
-                split=split_classes(self.block),
-            )
-            found = rules.run(analysis) if self.block.relevant else []
-            _analyses[self.block] = (options, analysis, found)
-        # The document's line list is edited in place: the lines are re-pointed at this
-        # block's current place on every use.
-        analysis.lines = self.lines  # type: ignore[assignment]
+        block = self.block
+        # The engine's own caches: what a request analyses, the next check reuses, and the
+        # other way round (both are dropped when the block is replaced or options change).
+        analysis = self.document.analysis_of(block, self.shift)
+        found = block.findings
+        if found is None:
+            found = block.findings = rules.run(analysis) if block.relevant else []
         return analysis, found
 
 

@@ -201,8 +201,8 @@ class Document:
         each with the same finding as published (pointers to enclosing classes on their real
         headers)."""
         raw = view.findings()
-        if not raw:
-            return []
+        if not any(finding.related for finding in raw):
+            return [(finding, finding.shifted(view.shift)) for finding in raw]
         published = {(f.code, f.message, f.start, f.end): f for f in self.findings()}
         pairs = []
         for finding in raw:
