@@ -1,8 +1,10 @@
 """Feature modules: every ``coro_ls/server/features/<name>.py`` exposes ``register(server)``.
 
 They are found here by name (in alphabetical order), so adding a feature is adding its file.
-``register`` may add handlers with ``@server.feature(...)`` / ``@server.command(...)`` and
-hooks with ``server.on_initialize(...)`` / ``server.on_initialized(...)``; it reads the
+``register`` may add handlers with ``@server.feature(...)`` / ``@server.command(...)``, hooks
+with ``server.on_initialize(...)`` / ``server.on_initialized(...)``, and answers to the requests
+several features share with ``server.provide_code_actions(...)`` / ``server.provide_hover(...)``
+(the server owns those handlers: :mod:`coro_ls.server.fanout`); it reads the
 client's resolved capabilities from ``server.client`` (after initialize) and the open
 documents from ``server.documents`` (never from pygls' ``server.workspace``, which does not
 hold coro-ls' documents).
