@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import random
 import sysconfig
 from pathlib import Path
 
 import pytest
-from parso.utils import split_lines
+from edit_strategies import Edit, edits, line_column, offset, pieces, positions
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coro_ls.engine.block_views import view_at
 from coro_ls.engine.checker import check_source
@@ -44,83 +45,50 @@ def tail():
     return 2
 '''
 
-SNIPPETS = [
-    "async ",
-    "await ",
-    "await x",
-    "(",
-    ")",
-    '"""',
-    "'",
-    "\n",
-    "    ",
-    "\t",
-    "\\\n",
-    "\r\n",
-    "from __future__ import annotations\n",
-    "yield 1\n",
-    "return 1\n",
-    "yield from g\n",
-    "def f():\n",
-    "async def g():\n",
-    "class C:\n",
-    "else:\n",
-    "except:\n",
-    "@deco\n",
-    "#",
-    "[x async for x in y]",
-    "lambda: await z",
-    "é🐍",
-    ":",
-    "x: await y = 1\n",
-    "\x0c",
-]
-
 
 def _stdlib_sample() -> str:
     path = Path(sysconfig.get_paths()["stdlib"]) / "asyncio" / "locks.py"
     return path.read_text(encoding="utf-8")
 
 
-def _position(lines: list[str], rng: random.Random) -> tuple[int, int]:
-    line = rng.randrange(len(lines))
-    content = lines[line].rstrip("\r\n")
-    return line + 1, rng.randint(0, len(content))
+WALKS = settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.data_too_large, HealthCheck.too_slow],
+)
 
 
-def _offset(lines: list[str], position: tuple[int, int]) -> int:
-    return sum(len(line) for line in lines[: position[0] - 1]) + position[1]
+def _replace(document: IncrementalDocument, text: str, edit: Edit) -> str:
+    """Apply ``edit`` to ``document`` (parso's positions: 1-based lines); the new text."""
+    (start_line, start_column), (end_line, end_column) = (
+        line_column(text, edit.start),
+        line_column(text, edit.end),
+    )
+    document.replace((start_line + 1, start_column), (end_line + 1, end_column), edit.new)
+    return edit.apply(text)
 
 
-def _random_edit(text: str, rng: random.Random) -> tuple[tuple[int, int], tuple[int, int], str]:
-    lines = split_lines(text, keepends=True)
-    start = _position(lines, rng)
-    if rng.random() < 0.5:
-        end = start
-    else:
-        end = _position(lines, rng)
-        if end < start:
-            start, end = end, start
-        if end[0] - start[0] > 5:
-            end = start
-    insert = rng.choice(SNIPPETS) if rng.random() < 0.7 else ""
-    return start, end, insert
-
-
-@pytest.mark.parametrize("seed", range(8))
-def test_random_edits_match_a_fresh_check(seed: int) -> None:
-    rng = random.Random(seed)
-    text = SAMPLE if seed % 2 == 0 else _stdlib_sample()
-    document = IncrementalDocument(text)
-    for step in range(80):
-        start, end, insert = _random_edit(text, rng)
-        lines = split_lines(text, keepends=True)
-        text = text[: _offset(lines, start)] + insert + text[_offset(lines, end) :]
-        document.replace(start, end, insert)
-        assert document.text == text, f"seed {seed} step {step}: text drifted"
-        assert document.findings() == check_source(text), (
-            f"seed {seed} step {step}: edit {start}-{end} {insert!r}\n{text}"
+def _walk(
+    text: str, data: st.DataObject, steps: int, *, target=None, **drawn
+) -> IncrementalDocument:
+    """``steps`` random edits (``edits(text, **drawn)``), each checked against a fresh check."""
+    document = IncrementalDocument(text, target=target)
+    for step in range(steps):
+        edit = data.draw(edits(text, **drawn))
+        text = _replace(document, text, edit)
+        assert document.text == text, f"step {step}: text drifted"
+        assert document.findings() == check_source(text, target=target), (
+            f"step {step}: edit {edit}\n{text}"
         )
+    return document
+
+
+@pytest.mark.parametrize("sample", ["sample", "stdlib"])
+@WALKS
+@given(data=st.data())
+def test_random_edits_match_a_fresh_check(sample: str, data: st.DataObject) -> None:
+    text = SAMPLE if sample == "sample" else _stdlib_sample()
+    _walk(text, data, 80, max_pieces=1, max_lines=5)
 
 
 def test_typing_in_one_function_reparses_only_that_region() -> None:
@@ -210,28 +178,14 @@ class Second:
         return 1
 '''
 
-CLASS_SNIPPETS = [
-    *SNIPPETS,
-    "    def m(self):\n        await t\n",
-    "class ",
-    "def ",
-    "\n    ",
-    "\n        ",
-    "@",
-    "[",
-    "]",
-    "    @property\n",
-    "        class N:\n            await n\n",
-]
-
 
 def _replay(text: str, edits, *, target=None) -> IncrementalDocument:
-    """Apply ``edits`` (start, end, text) one by one, checking against a fresh check."""
+    """Apply ``edits`` ((line, column), (line, column), text) in parso's positions one by
+    one, checking against a fresh check."""
     document = IncrementalDocument(text, target=target)
     for step, (start, end, insert) in enumerate(edits):
-        lines = split_lines(text, keepends=True)
-        text = text[: _offset(lines, start)] + insert + text[_offset(lines, end) :]
-        document.replace(start, end, insert)
+        edit = Edit(offset(text, start[0] - 1, start[1]), offset(text, end[0] - 1, end[1]), insert)
+        text = _replace(document, text, edit)
         assert document.text == text
         assert document.findings() == check_source(text, target=target), (
             f"step {step}: edit {start}-{end} {insert!r}\n{text}"
@@ -247,24 +201,11 @@ def _contexts(document: IncrementalDocument) -> list[tuple[str, ...]]:
     return [_names(block) for block, _ in document.iter_blocks()]
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_random_edits_inside_classes_match_a_fresh_check(seed: int) -> None:
-    rng = random.Random(f"classes {seed}")
-    target = [None, (3, 8), (3, 13)][seed % 3]
-    text = CLASSES
-    edits = []
-    for _ in range(60):
-        lines = split_lines(text, keepends=True)
-        start = _position(lines, rng)
-        end = start
-        if rng.random() < 0.3:
-            end = max(start, _position(lines, rng))
-            if end[0] - start[0] > 3:
-                end = start
-        insert = rng.choice(CLASS_SNIPPETS) if rng.random() < 0.8 else ""
-        edits.append((start, end, insert))
-        text = text[: _offset(lines, start)] + insert + text[_offset(lines, end) :]
-    _replay(CLASSES, edits, target=target)
+@pytest.mark.parametrize("target", [None, (3, 8), (3, 13)])
+@WALKS
+@given(data=st.data())
+def test_random_edits_inside_classes_match_a_fresh_check(target, data: st.DataObject) -> None:
+    _walk(CLASSES, data, 60, target=target, max_pieces=1, max_lines=3)
 
 
 def test_members_are_blocks_of_their_own_in_the_scope_of_their_classes() -> None:
@@ -381,18 +322,18 @@ def test_a_future_import_rechecks_members() -> None:
         "class A:\n    def f(self):\n        return 1\n        await x\n    yield 2\n",
     ],
 )
-def test_class_bodies_of_every_shape_match_a_fresh_check(source: str) -> None:
-    rng = random.Random(source)
-    edits = []
-    text = source
-    for _ in range(30):
-        lines = split_lines(text, keepends=True)
-        start = _position(lines, rng)
-        insert = rng.choice(CLASS_SNIPPETS)
-        edits.append((start, start, insert))
-        text = text[: _offset(lines, start)] + insert + text[_offset(lines, start) :]
+@settings(max_examples=3, deadline=None)
+@given(data=st.data())
+def test_class_bodies_of_every_shape_match_a_fresh_check(source: str, data: st.DataObject) -> None:
     assert IncrementalDocument(source).findings() == check_source(source)
-    _replay(source, edits)
+    document = IncrementalDocument(source)
+    text = source
+    for step in range(30):
+        at = data.draw(positions(text))
+        edit = Edit(at, at, data.draw(pieces))
+        text = _replace(document, text, edit)
+        assert document.text == text, f"step {step}: text drifted"
+        assert document.findings() == check_source(text), f"step {step}: edit {edit}\n{text}"
 
 
 def test_a_lazy_open_parses_only_what_can_hold_a_finding() -> None:

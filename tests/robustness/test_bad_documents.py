@@ -151,7 +151,14 @@ def starts(diagnostics: list[dict]) -> list[tuple[int, int, str, str]]:
     return sorted((*start, code, message) for start, _, code, message in wire_keys(diagnostics))
 
 
-@pytest.mark.parametrize("name", list(CASES))
+# The 100,000-line document takes most of a minute.
+SLOW_CASES = {"hundred-thousand-lines"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=[pytest.mark.slow] if n in SLOW_CASES else []) for n in CASES],
+)
 async def test_a_bad_document_gets_only_true_diagnostics_and_the_server_carries_on(
     name: str,
 ) -> None:

@@ -3,6 +3,7 @@ a bound and no document outlives its close."""
 
 from __future__ import annotations
 
+import pytest
 from soak import soak
 
 # The documented bound (README, "Reliability"): growth of the process's resident memory
@@ -13,6 +14,7 @@ from soak import soak
 GROWTH_BOUND_MB = 16
 
 
+@pytest.mark.slow  # about 25 s
 def test_a_long_session_frees_closed_documents_and_stays_bounded() -> None:
     report = soak(edits=3000, documents=4, cycle=100)
     assert report.edits == 3000 and report.closes == 30

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gc
 import logging
-import random
 import weakref
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from edit_strategies import edits, insertions, line_column, texts
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsp_support import line_contents, unit_width
 from lsprotocol import types
@@ -19,8 +19,6 @@ from coro_ls.engine import checker as engine
 from coro_ls.engine import incremental
 from coro_ls.engine.versions import SUPPORTED, running_version
 from coro_ls.server.documents import Document, DocumentStore, UnappliableEdit
-
-TEXT_CHARS = st.sampled_from(list("ab :\t\n\r\x0c\u2028\x85é🐍") + ["\r\n", "await "])
 
 
 def lsp_splice(text: str, start: tuple[int, int], end: tuple[int, int], new: str) -> str:
@@ -62,10 +60,8 @@ POSITIONS = st.tuples(st.integers(0, 8), st.integers(0, 12))
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(TEXT_CHARS, max_size=30).map("".join),
-    st.lists(
-        st.tuples(POSITIONS, POSITIONS, st.lists(TEXT_CHARS, max_size=4).map("".join)), max_size=8
-    ),
+    texts(max_pieces=30),
+    st.lists(st.tuples(POSITIONS, POSITIONS, insertions()), max_size=8),
 )
 def test_edits_follow_lsp_line_rules_and_clamping(
     text: str, edits: list[tuple[tuple[int, int], tuple[int, int], str]]
@@ -150,39 +146,6 @@ def test_a_range_beyond_the_last_line_is_not_applied() -> None:
     assert not store["file:///b.py"].broken
 
 
-SNIPPETS = [
-    "await ",
-    "async ",
-    "def g():\n    ",
-    "\n",
-    "(",
-    ")",
-    "[",
-    "]",
-    "🐍",
-    "é",
-    "\r\n",
-    "\x0c",
-    "    ",
-    ":",
-    "async with a:\n        ",
-    "yield from b\n",
-    "return 1",
-    "'",
-    '"""',
-    "\\\n",
-    "\t",
-    "lambda: await q",
-    "[x async for x in y]",
-    "class C:\n",
-    "\n    def m(self):\n        await t\n",
-    "\n        ",
-    "@deco\n    ",
-    "class ",
-    "def ",
-]
-
-
 def leaves(module) -> list[tuple[str, str, str, tuple[int, int]]]:
     out, leaf = [], module.get_first_leaf()
     while leaf is not None:
@@ -202,24 +165,23 @@ def leaves(module) -> list[tuple[str, str, str, tuple[int, int]]]:
         ((3, 11), incremental),
     ],
 )
-def test_the_block_a_request_sees_follows_random_edits(target, module) -> None:
+@settings(
+    max_examples=2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
+@given(data=st.data())
+def test_the_block_a_request_sees_follows_random_edits(target, module, data) -> None:
     source = Path(module.__file__).read_text(encoding="utf-8")
-    rng = random.Random(f"diff {target} {module.__name__}")
     document = Document("file:///d.py", source, 1, target=target, top_level_await=False)
     text = source
     for step in range(400):
-        contents = line_contents(text)
-        line = rng.randrange(len(contents))
-        start = (line, rng.randint(0, len(contents[line])))
-        end = start
-        if rng.random() < 0.4:
-            end_line = min(len(contents) - 1, line + rng.choice([0, 0, 1, 3]))
-            end = max(start, (end_line, rng.randint(0, len(contents[end_line]))))
-        new = "".join(rng.choice(SNIPPETS) for _ in range(rng.choice([0, 1, 1, 2])))
-        document.apply_changes([change(start, end, new)], "utf-32")
-        text = lsp_splice(text, start, end, new)
+        edit = data.draw(edits(text, max_pieces=2, max_lines=3))
+        start, end = line_column(text, edit.start), line_column(text, edit.end)
+        document.apply_changes([change(start, end, edit.new)], "utf-32")
+        text = edit.apply(text)
         if step % 8 == 0:
-            asked = rng.randrange(len(line_contents(text))) + 1
+            asked = data.draw(st.integers(1, len(line_contents(text))))
             view = document.view_at(asked)
             lines = split_lines(text, keepends=True)
             assert asked in view.document_lines, f"step {step}"
