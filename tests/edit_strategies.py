@@ -15,7 +15,9 @@ positions) with :func:`line_column`.
 
 from __future__ import annotations
 
+import random
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -131,27 +133,53 @@ class Edit:
         return text[: self.start] + self.new + text[self.end :]
 
 
+def _position(text: str, pick: Callable[[int, int], int]) -> int:
+    """An offset at a line and column of ``text``, each picked by ``pick(low, high)`` (line
+    first, so every line is as likely as any other; never inside a ``\\r\\n``)."""
+    starts = line_starts(text)
+    line = pick(0, len(starts) - 1)
+    end = starts[line + 1] if line + 1 < len(starts) else len(text)
+    return starts[line] + pick(0, len(LINE_BREAK.sub("", text[starts[line] : end])))
+
+
+def _edit(text: str, pick: Callable[[int, int], int], new: str, max_lines: int | None) -> Edit:
+    start = _position(text, pick)
+    end = start if pick(0, 1) else _position(text, pick)
+    start, end = min(start, end), max(start, end)
+    if max_lines is not None and len(LINE_BREAK.findall(text[start:end])) > max_lines:
+        end = start
+    return Edit(start, end, new)
+
+
 @st.composite
 def positions(draw: st.DrawFn, text: str) -> int:
-    """An offset at a line and column of ``text`` (line first, so every line is as likely
-    as any other, and never between the two characters of ``\\r\\n``)."""
-    starts = line_starts(text)
-    line = draw(st.integers(0, len(starts) - 1))
-    end = starts[line + 1] if line + 1 < len(starts) else len(text)
-    content = LINE_BREAK.sub("", text[starts[line] : end])
-    return starts[line] + draw(st.integers(0, len(content)))
+    """An offset at a line and column of ``text``."""
+    return _position(text, lambda low, high: draw(st.integers(low, high)))
 
 
 @st.composite
 def edits(
     draw: st.DrawFn, text: str, *, max_pieces: int = 4, max_lines: int | None = None
 ) -> Edit:
-    """An edit of ``text``: a range between two positions (often empty: typing) replaced by
-    up to ``max_pieces`` pieces.  ``max_lines`` bounds how many line breaks the range spans
-    (a wider one becomes an insertion at its start)."""
-    start = draw(positions(text))
-    end = start if draw(st.booleans()) else draw(positions(text))
-    start, end = min(start, end), max(start, end)
-    if max_lines is not None and len(LINE_BREAK.findall(text[start:end])) > max_lines:
-        end = start
-    return Edit(start, end, draw(insertions(max_pieces)))
+    """An edit of ``text``: a range between two positions (half the time empty: typing)
+    replaced by up to ``max_pieces`` pieces.  ``max_lines`` bounds how many line breaks the
+    range spans (a wider one becomes an insertion at its start)."""
+    return _edit(
+        text,
+        lambda low, high: draw(st.integers(low, high)),
+        draw(insertions(max_pieces)),
+        max_lines,
+    )
+
+
+def random_edits(
+    rng: random.Random, text: str, count: int, *, max_pieces: int = 2, max_lines: int = 2
+) -> Iterator[Edit]:
+    """``count`` edits in a row of ``text`` as :func:`edits` makes them, drawn with ``rng``:
+    for a walk that is one whole server session, too slow to repeat per hypothesis example.
+    """
+    for _ in range(count):
+        new = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, max_pieces)))
+        edit = _edit(text, rng.randint, new, max_lines)
+        yield edit
+        text = edit.apply(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from edit_strategies import line_column, random_edits
 from lsp_support import (
     ENCODINGS,
     capabilities,
@@ -94,45 +95,6 @@ async def test_a_form_feed_and_crlf_document_edited_incrementally(encoding: str)
         assert "await w" in text and "await v" in text
 
 
-SNIPPETS = [
-    "await ",
-    "async ",
-    "def g():\n    ",
-    "\n",
-    "(",
-    ")",
-    "🐍",
-    "é",
-    "\r\n",
-    "\x0c",
-    "    ",
-    ":",
-    "async with a:\n        ",
-    "yield from b\n",
-    "return 1",
-    "\r",
-    "'",
-    "x",
-]
-
-
-def random_edits(rng: random.Random, text: str, count: int):
-    """Random ranged edits: inserts of coroutine syntax and line breaks, deletions."""
-    for _ in range(count):
-        lines = line_contents(text)
-        a_line = rng.randrange(len(lines))
-        a = (a_line, rng.randint(0, len(lines[a_line])))
-        if rng.random() < 0.4:
-            b_line = min(len(lines) - 1, a_line + rng.choice([0, 0, 0, 1, 2]))
-            b = (b_line, rng.randint(0, len(lines[b_line])))
-            a, b = min(a, b), max(a, b)
-        else:
-            b = a
-        new = "".join(rng.choice(SNIPPETS) for _ in range(rng.choice([0, 1, 1, 2])))
-        yield a, b, new
-        text = splice(text, a, b, new)
-
-
 @pytest.mark.parametrize("encoding", ENCODINGS)
 async def test_a_long_random_edit_sequence_ends_as_a_fresh_open_of_its_text(
     encoding: str,
@@ -143,9 +105,10 @@ async def test_a_long_random_edit_sequence_ends_as_a_fresh_open_of_its_text(
         editor.open(URI, text)
         version = 1
         pending: list[types.TextDocumentContentChangePartial] = []
-        for start, end, new in random_edits(rng, text, 300):
-            pending.append(edit(text, start, end, new, encoding))
-            text = splice(text, start, end, new)
+        for change in random_edits(rng, text, 300):
+            start, end = line_column(text, change.start), line_column(text, change.end)
+            pending.append(edit(text, start, end, change.new, encoding))
+            text = change.apply(text)
             # Sometimes several changes travel in one didChange, each relative to the last.
             if rng.random() < 0.7:
                 version = editor.change(URI, *pending)
