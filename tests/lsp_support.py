@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest_lsp
@@ -162,10 +163,18 @@ class Published:
 class Editor:
     """A client session plus the bookkeeping an editor does (versions, texts)."""
 
-    def __init__(self, client: LanguageClient, published: Published, encoding: str) -> None:
+    def __init__(
+        self,
+        client: LanguageClient,
+        published: Published,
+        encoding: str,
+        result: types.InitializeResult | None = None,
+    ) -> None:
         self.client = client
         self.published = published
         self.encoding = encoding
+        self.result = result
+        """The server's answer to ``initialize``."""
         self.versions: dict[str, int] = {}
 
     def open(self, uri: str, text: str) -> int:
@@ -238,33 +247,84 @@ def record_publishes(client: LanguageClient) -> Published:
 
 
 @contextlib.asynccontextmanager
-async def session(
+async def start_server(
     caps: types.ClientCapabilities,
     *,
     args: Sequence[str] = (),
     command: Sequence[str] | None = None,
-) -> AsyncIterator[tuple[Editor, types.InitializeResult]]:
-    """A server started from its entry point over stdio, initialized with ``caps``."""
+    initialization_options: Any = None,
+    root: Path | None = None,
+    configuration: dict[str, Any] | None = None,
+    registrations: list[types.Registration] | None = None,
+    timeout: float = TIMEOUT,
+) -> AsyncIterator[tuple[LanguageClient, types.InitializeResult]]:
+    """The one way the tests start a server over stdio (pytest-lsp's client): from its entry
+    point (or ``command``) plus ``args``, initialized with ``caps`` and the options given;
+    shut down at the end, killed if the test failed first.
+
+    ``configuration`` is what the client answers ``workspace/configuration`` with (section
+    ``coroLs``); the server's dynamic registrations are appended to ``registrations``.
+    """
     config = ClientServerConfig(server_command=[*(command or COMMAND), *args])
     client = await config.start()
     assert isinstance(client, LanguageClient)
+    if configuration is not None:
+        client.set_configuration(configuration, section="coroLs")
+    registered = registrations if registrations is not None else []
+
     # VS Code's profile declares dynamic registration; pytest-lsp has no default answer.
-    client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-    published = record_publishes(client)
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        registered.extend(params.registrations)
+
     try:
         result = await asyncio.wait_for(
-            client.initialize_session(types.InitializeParams(capabilities=caps)), TIMEOUT
+            client.initialize_session(
+                types.InitializeParams(
+                    capabilities=caps,
+                    initialization_options=initialization_options,
+                    root_uri=root.as_uri() if root else None,
+                )
+            ),
+            timeout,
         )
-        negotiated = result.capabilities.position_encoding
-        encoding = str(getattr(negotiated, "value", negotiated)) if negotiated else "utf-16"
-        yield Editor(client, published, encoding), result
-        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+        yield client, result
+        await asyncio.wait_for(client.shutdown_session(), timeout)
     finally:
         # pygls' client.stop() waits for the server to exit: after a failure it never would.
         server = client._server
         if server is not None and server.returncode is None:
             server.kill()
         await client.stop()
+
+
+def negotiated_encoding(result: types.InitializeResult) -> str:
+    """The position encoding the server chose (UTF-16 when it says none)."""
+    negotiated = result.capabilities.position_encoding
+    return str(getattr(negotiated, "value", negotiated)) if negotiated else "utf-16"
+
+
+@contextlib.asynccontextmanager
+async def session(
+    caps: types.ClientCapabilities,
+    *,
+    args: Sequence[str] = (),
+    command: Sequence[str] | None = None,
+) -> AsyncIterator[tuple[Editor, types.InitializeResult]]:
+    """A server started by :func:`start_server`, with an editor's bookkeeping around its client."""
+    async with start_server(caps, args=args, command=command) as (client, result):
+        yield Editor(client, record_publishes(client), negotiated_encoding(result), result), result
+
+
+# The editors whose recorded capabilities (pytest-lsp's profiles) the ``editor`` fixture of
+# tests/conftest.py starts a server for, with the arguments each passes to the server.
+CLIENTS: dict[str, tuple[str, ...]] = {
+    # vscode-languageclient appends --stdio to the server's command line.
+    "visual-studio-code": ("--stdio",),
+    "neovim@v0.9.1": (),
+    "neovim": (),  # 0.11: negotiates utf-8 and pulls diagnostics
+    "emacs": (),  # Eglot 29: negotiates utf-32
+}
 
 
 def profile(name: str) -> types.ClientCapabilities:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import AsyncIterator
 
 import pytest
-import pytest_lsp
+from lsp_support import Editor, negotiated_encoding, start_server
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from coro_ls.editing.expansions import apply_edits, expand, find_expandable
 from coro_ls.engine.versions import grammar_for, running_version
@@ -98,19 +97,8 @@ class Session:
 
 @contextlib.asynccontextmanager
 async def _start(caps: types.ClientCapabilities) -> AsyncIterator[Session]:
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "coro_ls"])
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
-    client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
-    try:
-        result = await asyncio.wait_for(
-            client.initialize_session(types.InitializeParams(capabilities=caps)), TIMEOUT
-        )
-        negotiated = result.capabilities.position_encoding
-        yield Session(client, str(getattr(negotiated, "value", negotiated or "utf-16")))
-        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
-    finally:
-        await client.stop()
+    async with start_server(caps, timeout=TIMEOUT) as (client, result):
+        yield Session(client, negotiated_encoding(result))
 
 
 def _width(char: str, encoding: str) -> int:
@@ -205,26 +193,22 @@ async def test_resolve_computes_the_edit_and_refuses_an_outdated_version() -> No
         assert raised.value.code == JsonRpcContentModified.CODE
 
 
-@pytest.mark.parametrize("client", ["emacs", "neovim", "visual-studio-code"])
-async def test_real_client_profiles_get_the_expansion(client: str) -> None:
-    caps = pytest_lsp.client_capabilities(client)
-    async with _start(caps) as session:
-        session.open(SOURCE)
-        (action,) = await session.actions((3, 4))
-        if action.edit is None:
-            action = await asyncio.wait_for(
-                session.client.code_action_resolve_async(action), TIMEOUT
-            )
-        assert action.edit is not None
-        if action.edit.document_changes:
-            (change,) = action.edit.document_changes
-            assert isinstance(change, types.TextDocumentEdit)
-            edits = list(change.edits)
-        else:
-            assert action.edit.changes is not None
-            edits = list(action.edit.changes[URI])
-        expected = _engine(SOURCE, 3, 4)
-        assert _apply(SOURCE, edits, session.encoding) == expected  # type: ignore[arg-type]
+async def test_real_client_profiles_get_the_expansion(editor: Editor) -> None:
+    session = Session(editor.client, editor.encoding)
+    session.open(SOURCE)
+    (action,) = await session.actions((3, 4))
+    if action.edit is None:
+        action = await asyncio.wait_for(session.client.code_action_resolve_async(action), TIMEOUT)
+    assert action.edit is not None
+    if action.edit.document_changes:
+        (change,) = action.edit.document_changes
+        assert isinstance(change, types.TextDocumentEdit)
+        edits = list(change.edits)
+    else:
+        assert action.edit.changes is not None
+        edits = list(action.edit.changes[URI])
+    expected = _engine(SOURCE, 3, 4)
+    assert _apply(SOURCE, edits, session.encoding) == expected  # type: ignore[arg-type]
 
 
 async def test_the_expansion_comes_beside_the_quick_fixes() -> None:

@@ -8,6 +8,7 @@ import pytest
 from edit_strategies import line_column, random_edits
 from lsp_support import (
     ENCODINGS,
+    Editor,
     capabilities,
     edit,
     expected,
@@ -23,32 +24,22 @@ SOURCE = 's = "é🐍"; await x\n\ndef f():\n    t = "𝔘𝔫"; return await g(
 URI = "file:///tmp/coro_ls_tests/session.py"
 
 
-@pytest.mark.parametrize(
-    ("client", "args"),
-    [
-        # vscode-languageclient appends --stdio to the server's command line.
-        ("visual-studio-code", ["--stdio"]),
-        ("neovim@v0.9.1", []),
-        ("neovim", []),  # 0.11: negotiates utf-8 and pulls diagnostics
-        ("emacs", []),  # Eglot 29: negotiates utf-32
-    ],
-)
 async def test_real_client_profiles_get_the_checkers_diagnostics(
-    client: str, args: list[str]
+    editor: Editor, client_name: str
 ) -> None:
-    caps = profile(client)
+    caps = profile(client_name)
     pulls = caps.text_document is not None and caps.text_document.diagnostic is not None
-    async with session(caps, args=args) as (editor, result):
-        assert (result.capabilities.diagnostic_provider is not None) == pulls
-        fixed = SOURCE.replace("def f", "async def f")
-        editor.open(URI, SOURCE)
-        version = editor.change(URI, edit(SOURCE, (2, 0), (2, 0), "async ", editor.encoding))
-        if pulls:
-            report = await editor.pull(URI)
-            diagnostics = list(report.items)
-        else:
-            diagnostics = await editor.published.wait(URI, version)
-        assert keys(diagnostics) == expected(fixed, editor.encoding) != []
+    assert editor.result is not None
+    assert (editor.result.capabilities.diagnostic_provider is not None) == pulls
+    fixed = SOURCE.replace("def f", "async def f")
+    editor.open(URI, SOURCE)
+    version = editor.change(URI, edit(SOURCE, (2, 0), (2, 0), "async ", editor.encoding))
+    if pulls:
+        report = await editor.pull(URI)
+        diagnostics = list(report.items)
+    else:
+        diagnostics = await editor.published.wait(URI, version)
+    assert keys(diagnostics) == expected(fixed, editor.encoding) != []
 
 
 def splice(text: str, start: tuple[int, int], end: tuple[int, int], new: str) -> str:

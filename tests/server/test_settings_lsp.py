@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lsp_support import start_server
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from coro_ls.engine.checker import check_source
 
@@ -125,36 +126,17 @@ async def session(
     configuration: dict[str, Any] | None = None,
     root: Path | None = None,
 ) -> AsyncIterator[Session]:
-    client = await ClientServerConfig(server_command=COMMAND).start()
-    assert isinstance(client, LanguageClient)
-    if configuration is not None:
-        client.set_configuration(configuration, section="coroLs")
     registrations: list[types.Registration] = []
-
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register(params: types.RegistrationParams) -> None:
-        registrations.extend(params.registrations)
-
-    try:
-        result = await asyncio.wait_for(
-            client.initialize_session(
-                types.InitializeParams(
-                    capabilities=caps,
-                    initialization_options=options,
-                    root_uri=root.as_uri() if root else None,
-                )
-            ),
-            TIMEOUT,
-        )
+    async with start_server(
+        caps,
+        initialization_options=options,
+        root=root,
+        configuration=configuration,
+        registrations=registrations,
+    ) as (client, result):
         current = Session(client, result)
         current.registrations = registrations
         yield current
-        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
-    finally:
-        server = client._server
-        if server is not None and server.returncode is None:
-            server.kill()
-        await client.stop()
 
 
 def codes(diagnostics: list[types.Diagnostic]) -> list[tuple[int, str]]:
