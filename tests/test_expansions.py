@@ -191,7 +191,7 @@ def test_parenthesised_items_are_found_where_parso_fails() -> None:
     module = grammar_for(running_version()).parse(source)
     statement = find_expandable(source, module, (3, 16))
     assert statement is not None
-    assert [(item.expression, item.target) for item in statement.items] == [
+    assert [(item.manager, item.target) for item in statement.items] == [
         ("A()", "a"),
         ("B()", None),
     ]
@@ -202,10 +202,10 @@ def test_a_parenthesised_tuple_is_two_managers_from_python_3_9() -> None:
     source = "async def f():\n    async with (A(), B()):\n        pass\n"
     module = grammar_for((3, 11)).parse(source)
     (statement,) = iter_statements(source, module, version=(3, 11))
-    assert [item.expression for item in statement.items] == ["A()", "B()"]
+    assert [item.manager for item in statement.items] == ["A()", "B()"]
     module = grammar_for((3, 8)).parse(source)
     (statement,) = iter_statements(source, module, version=(3, 8))
-    assert [item.expression for item in statement.items] == ["(A(), B())"]
+    assert [item.manager for item in statement.items] == ["(A(), B())"]
 
 
 # --- hygiene -----------------------------------------------------------------------------------

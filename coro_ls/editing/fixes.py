@@ -22,16 +22,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from parso.tree import BaseNode, Leaf, NodeOrLeaf
+from parso.tree import NodeOrLeaf
 from parso.utils import split_lines
 
 from coro_ls.editing.edits import Edit, apply_edits
 from coro_ls.editing.excerpts import Excerpt, ModuleFacts
+from coro_ls.editing.expansions.names import NamePool
+from coro_ls.editing.lines import document_newline
 from coro_ls.engine import checker as engine
 from coro_ls.engine import rules
 from coro_ls.engine.finding_scopes import FindingScopes
 from coro_ls.engine.findings import Finding, Position
-from coro_ls.engine.scopes import Analysis, Kind, Scope
+from coro_ls.engine.scopes import Analysis, Kind, Scope, leaves
 
 # Which fix removes which rule's findings is declared by the rules (``Rule.quick_fixes``).
 MAKE_ASYNC_CODES = rules.codes_fixed_by(rules.MAKE_ASYNC)
@@ -62,7 +64,7 @@ def quick_fixes(
     are suppressed): a fix lists those of them it removes.
     """
     facts = source.facts if isinstance(source, Excerpt) else None
-    newline = facts.newline if facts is not None else _newline(source)  # type: ignore[arg-type]
+    newline = facts.newline if facts is not None else document_newline(source)  # type: ignore[arg-type]
     # The check compares the engine with itself, so it needs every finding, shown or not.
     everything = rules.run(analysis)
     shown = set(all_findings) if all_findings is not None else None
@@ -195,18 +197,6 @@ def _bare_return(finding: Finding, node: NodeOrLeaf) -> Fix | None:
     )
 
 
-def _newline(source: str) -> str:
-    """The line break the source uses (its first one), for the lines a fix adds."""
-    for line in split_lines(source, keepends=True):
-        if line.endswith("\r\n"):
-            return "\r\n"
-        if line.endswith("\r"):
-            return "\r"
-        if line.endswith("\n"):
-            return "\n"
-    return "\n"
-
-
 def _indent_unit(indent: str) -> str:
     return "\t" if "\t" in indent else "    "
 
@@ -214,23 +204,12 @@ def _indent_unit(indent: str) -> str:
 def _fresh_name(node: NodeOrLeaf, base: str, facts: ModuleFacts | None) -> str:
     """``base`` (or ``base_2``...) if no name in the module is spelled so."""
     if facts is None:
-        root = node.get_root_node()
-        used = {leaf.value for leaf in _leaves(root) if leaf.type == "name"}
-    name, number = base, 1
-    while (name in used) if facts is None else bool(facts.names(name)):
-        number += 1
-        name = f"{base}_{number}"
-    return name
-
-
-def _leaves(node: NodeOrLeaf) -> Iterable[Leaf]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, BaseNode):
-            stack.extend(current.children)
-        else:
-            yield current  # type: ignore[misc]
+        pool = NamePool(
+            {leaf.value for leaf in leaves(node.get_root_node()) if leaf.type == "name"}
+        )
+    else:
+        pool = NamePool(lambda name: bool(facts.names(name)))
+    return pool.fresh(base)
 
 
 # -- applying and checking -----------------------------------------------------------------

@@ -188,7 +188,7 @@ def has_future_annotations(statements: Sequence[NodeOrLeaf]) -> bool:
                 continue
             if small.type != "import_from":
                 return False
-            names = [leaf.value for leaf in _leaves(small) if leaf.type == "name"]
+            names = [leaf.value for leaf in leaves(small) if leaf.type == "name"]
             if names[:1] != ["__future__"]:
                 return False
             if "annotations" in names[1:]:
@@ -196,7 +196,8 @@ def has_future_annotations(statements: Sequence[NodeOrLeaf]) -> bool:
     return False
 
 
-def _leaves(node: NodeOrLeaf) -> Iterator[Leaf]:
+def leaves(node: NodeOrLeaf) -> Iterator[Leaf]:
+    """The leaves under ``node``, in source order."""
     stack = [node]
     while stack:
         current = stack.pop()

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 
 from coro_ls.engine.versions import Version
 from coro_ls.syntax.modern_tokens import NAME, OP, Field, Line, StringToken, Tokens, scan
+from coro_ls.syntax.with_items import HeaderToken, WithItem, split_with_items
 
 Position = tuple[int, int]
 
@@ -127,20 +128,12 @@ class TypeAliasRegion:
 
 
 @dataclass(frozen=True)
-class WithItem:
-    """One item of a parenthesised ``with``: ``manager as target``."""
-
-    manager: Span
-    target: Span | None
-
-
-@dataclass(frozen=True)
 class WithRegion:
     """``with (A() as a, B() as b):``; each top-level ``as`` is masked as ``or``."""
 
     span: Span
     """From the opening to the closing parenthesis."""
-    items: tuple[WithItem, ...]
+    items: tuple[WithItem[Span], ...]
     min_version: Version = (3, 9)
 
 
@@ -450,21 +443,20 @@ class _Masker:
             return
         if not self.is_op(close + 1, ":"):
             return
-        items: list[tuple[int, int]] = []
-        start = opener + 1
-        for t in range(opener + 1, close + 1):
-            if t == close or self.is_op(t, ",", 1):
-                if t > start:
-                    items.append((start, t))
-                start = t + 1
-        with_items = []
+        first = opener + 1
+        groups = split_with_items(
+            [
+                HeaderToken(self.value(t), self.toks.depths[t] - 1, self.toks.kinds[t] == OP)
+                for t in range(first, close)
+            ]
+        )
+        with_items: list[WithItem[Span]] = []
         as_tokens = []
-        for a, b in items:
-            as_tok = -1
-            for t in range(a, b):
-                if self.toks.depths[t] == 1 and self.is_name(t, "as"):
-                    as_tok = t
-                    break
+        for group in groups:
+            if group.empty:
+                continue
+            a, b = first + group.start, first + group.end
+            as_tok = first + group.as_tokens[0] if group.as_tokens else -1
             if as_tok == a or as_tok == b - 1:
                 return  # ``(as x)`` / ``(a as)``: half-typed, leave it
             if as_tok < 0:

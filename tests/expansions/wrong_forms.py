@@ -25,7 +25,7 @@ def seed_section_with(statement: Statement, context: render._Context) -> str:
         manager = context.pool.fresh("mgr")
         aexit = context.pool.fresh("aexit")
         aenter = context.pool.fresh("aenter")
-        first = f"{manager} = {item.expression}"
+        first = f"{manager} = {item.manager}"
         opening += [
             f"{here}{first}" if level else first,
             f"{here}{aexit} = type({manager}).__aexit__",

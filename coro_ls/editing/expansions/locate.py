@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -29,6 +29,7 @@ from coro_ls.editing.excerpts import Excerpt, whole
 from coro_ls.editing.expansions.text import Lines, to_document
 from coro_ls.engine.findings import Position
 from coro_ls.engine.versions import Version, format_version, grammar_for, running_version
+from coro_ls.syntax.with_items import HeaderToken, WithItem, split_with_items
 
 TITLES = {
     "for": "Inline expansion of 'async for'",
@@ -37,14 +38,6 @@ TITLES = {
 """The code actions' titles, by statement kind."""
 
 _OPEN, _CLOSE = "([{", ")]}"
-
-
-@dataclass(frozen=True)
-class WithItem:
-    expression: str
-    """The context manager expression's source text."""
-    target: str | None
-    """The ``as`` target's source text, if any."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +59,7 @@ class Statement:
     tree_lines: Lines
     """The text :attr:`node` was parsed from: the excerpt, or the excerpt with parenthesised
     ``async with`` items blanked out (same lines, same positions outside those headers)."""
-    items: tuple[WithItem, ...] = ()
+    items: tuple[WithItem[str], ...] = ()
     """For ``with``: the items, in order."""
     header_comments: tuple[str, ...] = ()
     """Comments inside a parenthesised ``async with`` header (the items cannot carry them)."""
@@ -86,7 +79,7 @@ class _ParenHeader:
     open_pos: Position
     close_end: Position
     colon_end: Position
-    items: tuple[WithItem, ...]
+    items: tuple[WithItem[str], ...]
     comments: tuple[str, ...]
 
 
@@ -258,13 +251,7 @@ def statement_at(
 
 
 def statement_at_in(excerpt: Excerpt, position: Position) -> Statement | None:
-    best: Statement | None = None
-    for statement in iter_statements_in(excerpt):
-        if statement.start <= position <= statement.last_token_end and (
-            best is None or statement.start > best.start
-        ):
-            best = statement
-    return best
+    return _innermost(excerpt, lambda s: s.start <= position <= s.last_token_end)
 
 
 def line_statement_at(
@@ -275,11 +262,14 @@ def line_statement_at(
 
 
 def line_statement_at_in(excerpt: Excerpt, line: int) -> Statement | None:
+    return _innermost(excerpt, lambda s: s.start[0] <= line <= s.last_token_end[0])
+
+
+def _innermost(excerpt: Excerpt, holds: Callable[[Statement], bool]) -> Statement | None:
+    """The statement starting last among those for which ``holds``: the innermost."""
     best: Statement | None = None
     for statement in iter_statements_in(excerpt):
-        if statement.start[0] <= line <= statement.last_token_end[0] and (
-            best is None or statement.start > best.start
-        ):
+        if holds(statement) and (best is None or statement.start > best.start):
             best = statement
     return best
 
@@ -310,7 +300,7 @@ def _statement(node: tree.PythonNode, readable: _Readable, document: Lines) -> S
         if len(compound.children) < 6 or compound.children[4] != ":":
             return None
         colon = compound.children[4]
-        items: tuple[WithItem, ...] = ()
+        items: tuple[WithItem[str], ...] = ()
     else:
         colon = compound.children[-2]
         if colon != ":":
@@ -346,7 +336,7 @@ def _statement(node: tree.PythonNode, readable: _Readable, document: Lines) -> S
     )
 
 
-def _parso_items(children: list[NodeOrLeaf]) -> Iterator[WithItem]:
+def _parso_items(children: list[NodeOrLeaf]) -> Iterator[WithItem[str]]:
     for child in children:
         if child == ",":
             continue
@@ -444,40 +434,35 @@ def _paren_header(tokens, index, source, offsets) -> _ParenHeader | None:  # typ
             inner.append((token, depth))
     if close is None or close + 1 >= len(tokens) or tokens[close + 1].string != ":":
         return None
-    groups: list[list] = [[]]
-    for token, depth in inner:
-        if depth == 1 and token.string == "," and token.type == PythonTokenTypes.OP:
-            groups.append([])
-        else:
-            groups[-1].append((token, depth))
-    if not groups[-1]:
-        groups.pop()  # a trailing comma
-    has_top_level_as = any(
-        depth == 1 and token.string == "as" for group in groups for token, depth in group
+    groups = split_with_items(
+        [HeaderToken(t.string, d - 1, t.type == PythonTokenTypes.OP) for t, d in inner]
     )
-    if len(groups) < 2 and not has_top_level_as and len(inner) == sum(map(len, groups)):
+    commas = len(groups) - 1
+    if groups[-1].empty:
+        groups.pop()  # a trailing comma
+    if len(groups) < 2 and not any(group.as_tokens for group in groups) and not commas:
         return None  # one parenthesised expression: parso reads it right
     items = []
     for group in groups:
-        if not group:
+        tokens_of = inner[group.start : group.end]
+        if not tokens_of:
             return None
-        first_token = group[0][0]
-        if first_token.string in ("*", "**", "yield"):
+        if tokens_of[0][0].string in ("*", "**", "yield"):
             return None
-        if any(d == 1 and t.string in (":=", "for", "async") for t, d in group):
+        if any(d == 1 and t.string in (":=", "for", "async") for t, d in tokens_of):
             return None
-        split = [i for i, (t, d) in enumerate(group) if d == 1 and t.string == "as"]
-        if len(split) > 1:
+        if len(group.as_tokens) > 1:
             return None
-        if split:
-            expression, target = group[: split[0]], group[split[0] + 1 :]
+        if group.as_tokens:
+            split = group.as_tokens[0]
+            expression, target = inner[group.start : split], inner[split + 1 : group.end]
             if not expression or not target:
                 return None
             items.append(
                 WithItem(_slice(source, offsets, expression), _slice(source, offsets, target))
             )
         else:
-            items.append(WithItem(_slice(source, offsets, group), None))
+            items.append(WithItem(_slice(source, offsets, tokens_of), None))
     close_token = tokens[close]
     colon_token = tokens[close + 1]
     comments = tuple(

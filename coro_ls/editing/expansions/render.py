@@ -18,6 +18,7 @@ from coro_ls.editing.edits import Edit
 from coro_ls.editing.excerpts import Excerpt, Occurrence, whole
 from coro_ls.editing.expansions.locate import Statement
 from coro_ls.editing.expansions.names import (
+    ModuleRef,
     NamePool,
     builtin_is_rebound,
     module_ref,
@@ -97,31 +98,27 @@ def _context(excerpt: Excerpt, statement: Statement) -> _Context:
     imports = []
     sys_name = "sys"
     extra = _blanked_names(statement)
-    if statement.kind == "with":
-        ref = module_ref(
-            "sys",
-            _names(excerpt, statement, "sys", may_bind=True),
+
+    def reach(module: str) -> ModuleRef:
+        return module_ref(
+            module,
+            _names(excerpt, statement, module, may_bind=True),
             statement.node,
             pool,
             statement_shift=excerpt.shift,
             extra_tokens=extra,
-            all_names=lambda: _names(excerpt, statement, "sys"),
+            all_names=lambda: _names(excerpt, statement, module),
         )
+
+    if statement.kind == "with":
+        ref = reach("sys")
         sys_name = ref.name
         if ref.import_line:
             imports.append(ref.import_line)
     type_name, stop_name = "type", "StopAsyncIteration"
     needs = ["type"] + (["StopAsyncIteration"] if statement.kind == "for" else [])
     if any(builtin_is_rebound(_names(excerpt, statement, name, may_bind=True)) for name in needs):
-        ref = module_ref(
-            "builtins",
-            _names(excerpt, statement, "builtins", may_bind=True),
-            statement.node,
-            pool,
-            statement_shift=excerpt.shift,
-            extra_tokens=extra,
-            all_names=lambda: _names(excerpt, statement, "builtins"),
-        )
+        ref = reach("builtins")
         type_name, stop_name = f"{ref.name}.type", f"{ref.name}.StopAsyncIteration"
         if ref.import_line:
             imports.append(ref.import_line)
@@ -166,7 +163,7 @@ def _blanked_names(statement: Statement) -> set[str]:
         return set()
     names: set[str] = set()
     for item in statement.items:
-        names.update(_words(item.expression))
+        names.update(_words(item.manager))
         names.update(_words(item.target or ""))
     return names
 
@@ -285,7 +282,7 @@ def _expand_with(statement: Statement, context: _Context) -> str:
         aexit = context.pool.fresh("aexit")
         value = context.pool.fresh("value") if item.target is not None else None
         hit = context.pool.fresh("hit_except")
-        first = f"{manager} = {item.expression}"
+        first = f"{manager} = {item.manager}"
         if level == 0:
             first += _comment(body)
         opening += [
