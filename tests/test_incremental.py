@@ -54,7 +54,11 @@ def _stdlib_sample() -> str:
 WALKS = settings(
     max_examples=4,
     deadline=None,
-    suppress_health_check=[HealthCheck.data_too_large, HealthCheck.too_slow],
+    suppress_health_check=[
+        HealthCheck.data_too_large,
+        HealthCheck.too_slow,
+        HealthCheck.large_base_example,
+    ],
 )
 
 
