@@ -164,12 +164,16 @@ def edits(
     """An edit of ``text``: a range between two positions (half the time empty: typing)
     replaced by up to ``max_pieces`` pieces.  ``max_lines`` bounds how many line breaks the
     range spans (a wider one becomes an insertion at its start)."""
-    return _edit(
+    edit = _edit(
         text,
         lambda low, high: draw(st.integers(low, high)),
         draw(insertions(max_pieces)),
         max_lines,
     )
+    if edit.start == edit.end and not edit.new:
+        # Nothing replaced by nothing tests nothing (and is what an example shrinks to): type.
+        edit = Edit(edit.start, edit.end, draw(pieces))
+    return edit
 
 
 def random_edits(
