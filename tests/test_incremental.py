@@ -87,7 +87,8 @@ def _walk(
     return document
 
 
-@pytest.mark.parametrize("sample", ["sample", "stdlib"])
+# The standard-library walk (asyncio/locks.py) takes about half a minute.
+@pytest.mark.parametrize("sample", ["sample", pytest.param("stdlib", marks=pytest.mark.slow)])
 @WALKS
 @given(data=st.data())
 def test_random_edits_match_a_fresh_check(sample: str, data: st.DataObject) -> None:
