@@ -65,3 +65,13 @@ def test_messages_name_their_versions() -> None:
         False,
         False,
     ]
+
+
+def test_the_module_map_has_one_line_per_package() -> None:
+    readme = README.read_text(encoding="utf-8")
+    package = Path(rules_docs.coro_ls.__file__).parent
+    layers = sorted(init.parent.name for init in package.glob("*/__init__.py"))
+    assert layers == ["cli", "config", "editing", "engine", "server", "syntax"]
+    generated = readme.split("<!-- begin module-map")[1].split("<!-- end module-map -->")[0]
+    mapped = [line for line in generated.splitlines() if line.startswith("- `coro_ls/")]
+    assert [line.split("`")[1] for line in mapped] == [f"coro_ls/{name}/" for name in layers]
