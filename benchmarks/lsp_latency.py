@@ -191,21 +191,28 @@ class Client:
 # -- measuring -------------------------------------------------------------------------------
 
 
+async def _open(
+    command: list[str], root: Path, text: str
+) -> tuple[Client, str, list[dict], float]:
+    """Start the server in ``root``, open ``text`` there as ``bench.py`` and wait for its
+    first diagnostics: the client, the document's URI, those diagnostics and the time taken."""
+    path = root / "bench.py"
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    client = await Client.start(command, root)
+    started = time.perf_counter()
+    mark = client.mark()
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+    )
+    published = await client.diagnostics(uri, 1, mark)
+    return client, uri, published, time.perf_counter() - started
+
+
 async def measure(command: list[str], text: str, repeats: int, check: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as directory:
-        root = Path(directory)
-        path = root / "bench.py"
-        path.write_text(text, encoding="utf-8")
-        uri = path.as_uri()
-        client = await Client.start(command, root)
-        started = time.perf_counter()
-        mark = client.mark()
-        client.notify(
-            "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
-        )
-        await client.diagnostics(uri, 1, mark)
-        opened = time.perf_counter() - started
+        client, uri, _, opened = await _open(command, Path(directory), text)
         line, column = typing_position(text)
         version = 1
         current = text
@@ -355,19 +362,7 @@ async def measure_anywhere(
     ``didChange`` (closed loop), a code action at the cursor behind each keystroke and a
     hover on each word typed, as VS Code sends them."""
     with tempfile.TemporaryDirectory() as directory:
-        root = Path(directory)
-        path = root / "bench.py"
-        path.write_text(text, encoding="utf-8")
-        uri = path.as_uri()
-        client = await Client.start(command, root)
-        started = time.perf_counter()
-        mark = client.mark()
-        client.notify(
-            "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
-        )
-        published = await client.diagnostics(uri, 1, mark)
-        opened = time.perf_counter() - started
+        client, uri, published, opened = await _open(command, Path(directory), text)
         version = 1
         current = text
         times: dict[str, list[float]] = {"keystroke": [], "codeAction": [], "hover": []}
